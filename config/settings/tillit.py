@@ -1,0 +1,15 @@
+"""Tillit's own settings."""
+
+from config.env import env_bool, env_int, env_str
+
+# The municipality this installation serves (shown in headers, default for Kolada).
+TILLIT_MUNICIPALITY_NAME = env_str("TILLIT_MUNICIPALITY_NAME", "")
+# How long before a contract's end the start page starts warning (procurement lead time).
+TILLIT_CONTRACT_LEAD_MONTHS = env_int("TILLIT_CONTRACT_LEAD_MONTHS", 12)
+# Whether a care-data delivery may create recipients that are not yet registered.
+TILLIT_CREATE_UNKNOWN_RECIPIENTS = env_bool("TILLIT_CREATE_UNKNOWN_RECIPIENTS", False)
+
+# Static files are served by the app itself (no build step, no CDN); in development the
+# finders are used directly so that no collectstatic is needed.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None

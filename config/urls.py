@@ -1,0 +1,8 @@
+"""The URL map: the web UI; later the portal and the API."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("tillit.web.urls")),
+]

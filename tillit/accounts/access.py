@@ -1,0 +1,147 @@
+"""Every access rule in Tillit.
+
+A `Viewer` is what a request knows about who is asking. Selectors take one and scope their
+queries through `scope_by_provider`; a provider user sees only its own organisation's data,
+and "not found" and "not yours" are the same `NotFound` (a 404 in the web and the API).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Model, QuerySet
+
+from tillit.accounts.models import Membership, Organisation, Role
+from tillit.common.errors import NotFound
+
+if TYPE_CHECKING:
+    from tillit.accounts.models import User
+
+M = TypeVar("M", bound=Model)
+
+# Who may do what. Keep these sets the only place roles are compared.
+REGISTRY_EDITORS = frozenset({Role.ADMIN, Role.CONTROLLER})
+REGISTRY_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CASE_OFFICER, Role.BOARD_VIEWER})
+CARE_DATA_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CASE_OFFICER})
+PERSONAL_ID_READERS = frozenset({Role.CONTROLLER, Role.CASE_OFFICER, Role.PROVIDER_USER})
+AUDIT_READERS = frozenset({Role.ADMIN, Role.CONTROLLER})
+# Which delivery files each role may load.
+FILE_LOADERS: dict[str, frozenset[str]] = {
+    "providers": frozenset({Role.ADMIN, Role.CONTROLLER}),
+    "interventions": frozenset({Role.ADMIN, Role.CONTROLLER}),
+    "areas": frozenset({Role.ADMIN, Role.CONTROLLER}),
+    "units": frozenset({Role.ADMIN, Role.CONTROLLER}),
+    "contracts": frozenset({Role.ADMIN, Role.CONTROLLER}),
+    "recipients": frozenset({Role.ADMIN, Role.CONTROLLER, Role.CASE_OFFICER}),
+    "decisions": frozenset({Role.ADMIN, Role.CONTROLLER, Role.CASE_OFFICER}),
+    "care_events": frozenset({Role.ADMIN, Role.CONTROLLER, Role.CASE_OFFICER}),
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: their roles and, for provider users, the organisations they act for."""
+
+    user_id: int | None
+    roles: frozenset[str]
+    provider_organisation_ids: frozenset[int]
+    label: str = ""
+
+    @property
+    def is_municipal(self) -> bool:
+        """Holds at least one role in the municipality (sees every provider)."""
+        return bool(self.roles - {Role.PROVIDER_USER})
+
+    @property
+    def is_provider_user(self) -> bool:
+        return not self.is_municipal and bool(self.provider_organisation_ids)
+
+    def has_any(self, roles: frozenset[str]) -> bool:
+        return bool(self.roles & roles)
+
+
+ANONYMOUS = Viewer(user_id=None, roles=frozenset(), provider_organisation_ids=frozenset())
+
+
+def viewer_for(user: User | Any) -> Viewer:
+    """Build the viewer for a user from their memberships (inactive users get nothing)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    roles: set[str] = set()
+    provider_orgs: set[int] = set()
+    for membership in Membership.objects.filter(user=user).select_related("organisation"):
+        roles.add(membership.role)
+        if membership.organisation.kind == Organisation.Kind.PROVIDER:
+            provider_orgs.add(membership.organisation_id)
+    return Viewer(
+        user_id=user.pk,
+        roles=frozenset(roles),
+        provider_organisation_ids=frozenset(provider_orgs),
+        label=user.email,
+    )
+
+
+def scope_by_provider(viewer: Viewer, queryset: QuerySet[M], organisation_path: str) -> QuerySet[M]:
+    """Limit a queryset to what the viewer may see.
+
+    `organisation_path` leads from the model to the provider's organisation id, e.g.
+    ``"provider__organisation_id"`` for a contract. Municipal roles see everything;
+    provider users only rows of their own organisations; anyone else nothing.
+    """
+    if viewer.is_municipal:
+        return queryset
+    if viewer.provider_organisation_ids:
+        lookup = {f"{organisation_path}__in": viewer.provider_organisation_ids}
+        return queryset.filter(**lookup).distinct()
+    return queryset.none()
+
+
+def get_scoped(viewer: Viewer, queryset: QuerySet[M], organisation_path: str, **lookup: Any) -> M:
+    """Fetch one object the viewer may see, or NotFound: the same for missing and not yours."""
+    try:
+        return scope_by_provider(viewer, queryset, organisation_path).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Not found.") from None
+
+
+def require(viewer: Viewer, roles: frozenset[str]) -> None:
+    """Refuse with NotFound unless the viewer holds one of `roles`.
+
+    NotFound rather than "forbidden": a page a user may not use should not reveal that
+    the thing behind it exists.
+    """
+    if not viewer.has_any(roles):
+        raise NotFound("Not found.")
+
+
+def can_edit_registry(viewer: Viewer) -> bool:
+    return viewer.has_any(REGISTRY_EDITORS)
+
+
+def can_read_registry(viewer: Viewer) -> bool:
+    """Municipal readers see all providers; provider users see their own."""
+    return viewer.has_any(REGISTRY_READERS) or viewer.is_provider_user
+
+
+def can_read_care_data(viewer: Viewer) -> bool:
+    """Recipients, decisions and care events: municipal care-data roles and provider users (own)."""
+    return viewer.has_any(CARE_DATA_READERS) or viewer.is_provider_user
+
+
+def can_see_personal_ids(viewer: Viewer) -> bool:
+    """Whether full personal identity numbers are shown (otherwise masked)."""
+    return viewer.has_any(PERSONAL_ID_READERS)
+
+
+def can_read_audit(viewer: Viewer) -> bool:
+    return viewer.has_any(AUDIT_READERS)
+
+
+def can_load(viewer: Viewer, kind: str) -> bool:
+    """Whether the viewer may load a delivery file of this kind."""
+    return viewer.has_any(FILE_LOADERS.get(kind, frozenset()))
+
+
+def loadable_kinds(viewer: Viewer) -> list[str]:
+    return [kind for kind in FILE_LOADERS if can_load(viewer, kind)]

@@ -1,0 +1,89 @@
+"""The command-line side of deliveries: tillit import, and the report both commands print.
+
+Exit status 0 when the file was loaded (or had been already), 1 when rows were rejected
+and the delivery waits for a decision, 2 when the file could not be read.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tillit.accounts.models import Organisation
+from tillit.common.errors import ApplicationError
+from tillit.common.org_numbers import normalize_org_number
+from tillit.deliveries.importers import IMPORTERS
+from tillit.deliveries.models import Delivery
+from tillit.deliveries.selectors import format_issue
+from tillit.deliveries.services import delivery_load
+
+
+class ImportCommand(BaseCommand):
+    help = "Load a delivery file (CSV or Excel) of the given kind."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=sorted(IMPORTERS), help="what the file contains")
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--accept-valid", action="store_true", help="load the valid rows even when some rows are rejected"
+        )
+        parser.add_argument("--provider", help="organisation number of the provider that delivers the file")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path} does not exist or is not a file.")
+        organisation = None
+        if options["provider"]:
+            try:
+                number = normalize_org_number(options["provider"])
+            except ApplicationError as error:
+                raise CommandError(error.message) from None
+            organisation = Organisation.objects.filter(provider__org_number=number).first()
+            if organisation is None:
+                raise CommandError(f"No provider has the organisation number {number}.")
+        result = delivery_load(
+            actor=None,
+            kind=options["kind"],
+            content=path.read_bytes(),
+            file_name=path.name,
+            accept_valid=options["accept_valid"],
+            organisation=organisation,
+        )
+        report_delivery(self, result.delivery, already=result.already_delivered)
+
+
+def report_delivery(command: BaseCommand, delivery: Delivery, *, already: bool = False) -> None:
+    """Print the outcome; the row report goes to stderr; the exit status says what happened."""
+    if already:
+        command.stdout.write(
+            f"{delivery.file_name} was already delivered as delivery {delivery.pk} "
+            f"({delivery.get_status_display().lower()}); nothing was changed."
+        )
+        if delivery.status == Delivery.Status.PENDING:
+            sys.exit(1)
+        return
+    if delivery.status == Delivery.Status.FAILED:
+        command.stderr.write(delivery.message)
+        sys.exit(2)
+    for issue in delivery.issues.all():
+        command.stderr.write(f"{issue.get_severity_display()}: {format_issue(delivery, issue)}")
+    summary = (
+        f"Delivery {delivery.pk}: {delivery.file_name}: {delivery.rows_read} rows read, "
+        f"{delivery.rows_rejected} rejected, {delivery.warnings} warnings."
+    )
+    if delivery.status == Delivery.Status.PENDING:
+        command.stderr.write(summary)
+        command.stderr.write(
+            f"Nothing was loaded. Correct the file and deliver it again, or run "
+            f"'tillit deliveries accept {delivery.pk}' to load the valid rows "
+            f"('tillit deliveries reject {delivery.pk}' to reject it)."
+        )
+        sys.exit(1)
+    outcome = ", ".join(f"{count} {word}" for word, count in delivery.outcome.items())
+    command.stdout.write(f"{summary} Loaded: {outcome}.")
+    if delivery.message:
+        command.stdout.write(delivery.message)

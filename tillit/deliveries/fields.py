@@ -1,0 +1,90 @@
+"""Reading one field of a delivered row, turning any problem into a RowRejected that
+names the column and the value."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tillit.common.errors import ApplicationError
+from tillit.common.org_numbers import normalize_org_number
+from tillit.common.values import parse_bool, parse_date, parse_decimal, parse_int
+from tillit.deliveries.importers import ParsedRow, RowIssue, RowRejected
+
+
+def required(values: dict[str, str], column: str) -> str:
+    value = values.get(column, "").strip()
+    if not value:
+        raise RowRejected(column, "", _("The column %(column)s is empty; it is required.") % {"column": column})
+    return value
+
+
+def optional(values: dict[str, str], column: str) -> str:
+    return values.get(column, "").strip()
+
+
+def choice(values: dict[str, str], column: str, words: dict[str, str], *, default: str | None = None) -> str:
+    """A value from a fixed vocabulary, accepting the English and the Swedish words."""
+    raw = values.get(column, "").strip()
+    if not raw and default is not None:
+        return default
+    if not raw:
+        required(values, column)
+    try:
+        return words[raw.lower()]
+    except KeyError:
+        allowed = ", ".join(sorted(set(words.values())))
+        raise RowRejected(
+            column, raw, _("%(value)s is not a known value; use one of: %(allowed)s.") % {"value": raw, "allowed": allowed}
+        ) from None
+
+
+def _parsed(values: dict[str, str], column: str, parse: Callable[[str], Any], *, needed: bool) -> Any:
+    raw = values.get(column, "").strip()
+    if not raw:
+        if needed:
+            required(values, column)
+        return None
+    try:
+        return parse(raw)
+    except ApplicationError as error:
+        raise RowRejected(column, raw, error.message) from None
+
+
+def date(values: dict[str, str], column: str, *, needed: bool = True) -> datetime.date | None:
+    return _parsed(values, column, parse_date, needed=needed)
+
+
+def number(values: dict[str, str], column: str, *, needed: bool = True) -> decimal.Decimal | None:
+    return _parsed(values, column, parse_decimal, needed=needed)
+
+
+def whole_number(values: dict[str, str], column: str, *, needed: bool = True) -> int | None:
+    return _parsed(values, column, parse_int, needed=needed)
+
+
+def boolean(values: dict[str, str], column: str) -> bool:
+    return bool(_parsed(values, column, parse_bool, needed=False))
+
+
+def org_number(values: dict[str, str], column: str) -> str:
+    return _parsed(values, column, normalize_org_number, needed=True)
+
+
+def duplicate_keys(rows: list[ParsedRow], key: Callable[[Any], Hashable], column: str) -> list[RowIssue]:
+    """Reject the later rows of a file that repeat an earlier row's key."""
+    seen: dict[Hashable, int] = {}
+    issues = []
+    for row in rows:
+        value = key(row.data)
+        if value in seen:
+            issues.append(
+                RowIssue(row.row, column, str(value), _("Repeats row %(row)s; a key may appear once per file.") % {"row": seen[value]})
+            )
+        else:
+            seen[value] = row.row
+    return issues

@@ -1,0 +1,79 @@
+"""tillit deliveries [list|accept ID|reject ID]: see deliveries and decide on waiting ones."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tillit.common.errors import ApplicationError
+from tillit.deliveries.models import Delivery
+from tillit.deliveries.services import delivery_accept, delivery_reject
+
+from tillit.deliveries.cli import report_delivery
+
+_COLUMNS = (
+    "id", "kind", "file_name", "checksum", "status", "created_at", "rows_read", "rows_accepted",
+    "rows_rejected", "warnings", "organisation", "delivered_by",
+)
+
+
+class Command(BaseCommand):
+    help = "List deliveries, or accept / reject one that waits for a decision."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", nargs="?", default="list", choices=["list", "accept", "reject"])
+        parser.add_argument("delivery_id", nargs="?", type=int)
+        parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        parser.add_argument("--kind", default="")
+        parser.add_argument("--reason", default="", help="why a delivery is rejected")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "list":
+            self._list(options)
+            return
+        if options["delivery_id"] is None:
+            raise CommandError(f"Say which delivery to {action}: tillit deliveries {action} ID.")
+        try:
+            delivery = Delivery.objects.get(pk=options["delivery_id"])
+        except Delivery.DoesNotExist:
+            raise CommandError(f"There is no delivery {options['delivery_id']}.") from None
+        try:
+            if action == "accept":
+                delivery_accept(actor=None, delivery=delivery)
+            else:
+                delivery_reject(actor=None, delivery=delivery, reason=options["reason"])
+        except ApplicationError as error:
+            raise CommandError(error.message) from None
+        report_delivery(self, delivery)
+
+    def _list(self, options: dict[str, Any]) -> None:
+        deliveries = Delivery.objects.select_related("organisation", "delivered_by").order_by("created_at", "id")
+        if options["kind"]:
+            deliveries = deliveries.filter(kind=options["kind"])
+        rows = [
+            {
+                "id": d.pk, "kind": d.kind, "file_name": d.file_name, "checksum": d.checksum, "status": d.status,
+                "created_at": d.created_at.isoformat(), "rows_read": d.rows_read, "rows_accepted": d.rows_accepted,
+                "rows_rejected": d.rows_rejected, "warnings": d.warnings,
+                "organisation": d.organisation.name if d.organisation else "",
+                "delivered_by": d.delivered_by.email if d.delivered_by else "system",
+            }
+            for d in deliveries
+        ]
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif options["format"] == "csv":
+            writer = csv.DictWriter(sys.stdout, fieldnames=_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            for row in rows:
+                self.stdout.write(
+                    f"{row['id']:>5}  {row['created_at'][:16]}  {row['kind']:<13} {row['status']:<9} "
+                    f"{row['rows_read']:>7} read {row['rows_rejected']:>5} rejected  {row['file_name']}"
+                )

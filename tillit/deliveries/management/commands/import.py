@@ -1,0 +1,3 @@
+"""tillit import KIND FILE [--accept-valid] [--provider ORGNR]."""
+
+from tillit.deliveries.cli import ImportCommand as Command  # noqa: F401

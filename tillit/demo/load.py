@@ -1,0 +1,102 @@
+"""Build the demo municipality: generate its delivery files and load them like real ones."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+
+from tillit.accounts.models import Organisation
+from tillit.accounts.services import municipality, organisation_create
+from tillit.common.errors import ApplicationError
+from tillit.deliveries.models import Delivery
+from tillit.deliveries.services import delivery_load
+from tillit.demo.generator import GeneratorConfig, generate
+from tillit.demo.personas import MUNICIPAL_PERSONAS, Persona, ensure_persona, provider_persona
+from tillit.registry.models import Provider, ServiceType
+
+# Reference data first: each file refers only to what the files before it created.
+LOAD_ORDER = (
+    ("interventions", "interventions.csv"),
+    ("areas", "areas.csv"),
+    ("providers", "providers.csv"),
+    ("units", "units.csv"),
+    ("contracts", "contracts.csv"),
+    ("recipients", "recipients.csv"),
+    ("decisions", "decisions.csv"),
+    ("care_events", "care_events.csv"),
+)
+
+
+@dataclass
+class DemoResult:
+    directory: Path
+    deliveries: list[Delivery]
+    personas: list[Persona]
+
+
+def build_demo(
+    *,
+    recipients: int = 2000,
+    months: int = 12,
+    seed: int = 2024,
+    today: datetime.date | None = None,
+    directory: Path | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> DemoResult:
+    """Migrate, generate the files, load them through the delivery pipeline, create personas."""
+    call_command("migrate", interactive=False, verbosity=0)
+    directory = directory or Path(settings.DATA_DIR) / "demo"
+    config = GeneratorConfig(
+        recipients=recipients, months=months, seed=seed, today=today or datetime.date.today(), visits=False
+    )
+    progress(f"Generating the demo municipality in {directory} …")
+    counts = generate(directory, config)
+    progress("  " + ", ".join(f"{name}: {rows}" for name, rows in counts.items()))
+    _ensure_municipality(directory / "municipality.csv")
+    deliveries = []
+    for kind, file_name in LOAD_ORDER:
+        path = directory / file_name
+        result = delivery_load(actor=None, kind=kind, content=path.read_bytes(), file_name=file_name)
+        delivery = result.delivery
+        if delivery.status != Delivery.Status.LOADED:
+            problems = "; ".join(issue.reason for issue in delivery.issues.all()[:5]) or delivery.message
+            raise ApplicationError(f"The demo file {file_name} did not load ({delivery.status}): {problems}")
+        note = "already loaded" if result.already_delivered else f"{delivery.rows_accepted} rows"
+        progress(f"  loaded {file_name}: {note}")
+        deliveries.append(delivery)
+    return DemoResult(directory=directory, deliveries=deliveries, personas=_ensure_personas())
+
+
+def _ensure_municipality(path: Path) -> Organisation:
+    existing = municipality()
+    if existing is not None:
+        return existing
+    with path.open(encoding="utf-8") as handle:
+        row = next(csv.DictReader(handle))
+    return organisation_create(actor=None, kind=Organisation.Kind.MUNICIPALITY, name=row["name"])
+
+
+def _ensure_personas() -> list[Persona]:
+    """The municipal personas, and users of two providers: one home care, one nursing home."""
+    organisation = municipality()
+    assert organisation is not None
+    personas = []
+    for persona in MUNICIPAL_PERSONAS:
+        ensure_persona(persona, organisation)
+        personas.append(persona)
+    providers = list(Provider.objects.filter(regi="private").order_by("org_number"))
+    picks = [
+        next(p for p in providers if ServiceType.HOME_CARE in p.service_types),
+        next(p for p in providers if ServiceType.NURSING_HOME in p.service_types and ServiceType.HOME_CARE not in p.service_types),
+    ]
+    for index, provider in enumerate(picks, start=1):
+        persona = provider_persona(index, provider.organisation)
+        ensure_persona(persona, provider.organisation)
+        personas.append(persona)
+    return personas

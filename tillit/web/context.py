@@ -1,0 +1,50 @@
+"""Template context every page gets: the viewer and the navigation it may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tillit.accounts import access
+from tillit.accounts.services import municipality
+
+
+def viewer(request: HttpRequest) -> dict[str, Any]:
+    current = getattr(request, "viewer", access.ANONYMOUS)
+    nav: list[tuple[str, str]] = []
+    if current.user_id is not None:
+        nav.append((str(_("Start")), reverse("start")))
+        if access.can_read_registry(current):
+            nav.append((str(_("Providers")), reverse("provider-list")))
+            nav.append((str(_("Contracts")), reverse("contract-list")))
+        if access.can_read_care_data(current):
+            nav.append((str(_("Recipients")), reverse("recipient-list")))
+        if current.is_municipal:
+            nav.append((str(_("Catalogue")), reverse("intervention-list")))
+            nav.append((str(_("Areas")), reverse("area-list")))
+        if access.loadable_kinds(current) or current.is_provider_user:
+            nav.append((str(_("Deliveries")), reverse("delivery-list")))
+        if access.can_read_audit(current):
+            nav.append((str(_("Audit log")), reverse("audit-list")))
+    path = request.path
+    return {
+        "viewer": current,
+        # The section a page belongs to is marked aria-current for screen readers and the eye.
+        "nav": [
+            {"label": label, "url": url, "current": path == url if url == "/" else path.startswith(url)}
+            for label, url in nav
+        ],
+        "can_edit_registry": access.can_edit_registry(current),
+        "municipality_name": _municipality_name() if current.user_id is not None else "",
+    }
+
+
+def _municipality_name() -> str:
+    if settings.TILLIT_MUNICIPALITY_NAME:
+        return settings.TILLIT_MUNICIPALITY_NAME
+    organisation = municipality()
+    return organisation.name if organisation else ""

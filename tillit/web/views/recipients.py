@@ -1,0 +1,76 @@
+"""Recipients: search, and one recipient's decisions, granted time and care events."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tillit.accounts.access import can_see_personal_ids
+from tillit.care import selectors
+from tillit.care.services import recipient_viewed
+from tillit.common.errors import ApplicationError
+from tillit.common.granted_time import as_decimal_minutes
+from tillit.common.periods import Month
+from tillit.registry.selectors import provider_list
+from tillit.web.views.base import paginate, viewer_of
+
+
+def recipient_list(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    search = request.GET.get("q", "").strip()
+    provider_id = request.GET.get("provider") or None
+    recipients = selectors.recipient_list(
+        viewer=viewer, search=search, provider_id=int(provider_id) if provider_id and provider_id.isdigit() else None
+    )
+    return render(
+        request,
+        "web/recipients/list.html",
+        {
+            "title": _("Recipients"),
+            "page": paginate(request, recipients),
+            "search": search,
+            "provider_id": provider_id,
+            "providers": provider_list(viewer=viewer),
+            "show_ids": can_see_personal_ids(viewer),
+        },
+    )
+
+
+def recipient_detail(request: HttpRequest, recipient_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    recipient = selectors.recipient_get(viewer=viewer, recipient_id=recipient_id)
+    try:
+        month = Month.parse(request.GET["month"]) if request.GET.get("month") else Month.of(timezone.localdate())
+    except ApplicationError:
+        month = Month.of(timezone.localdate())
+    decisions = list(selectors.decision_list(viewer=viewer, recipient=recipient))
+    granted = selectors.granted_time(decisions, month)
+    total = sum((line.minutes for line in granted), Fraction(0))
+    organisation = None
+    if viewer.is_provider_user and len(viewer.provider_organisation_ids) == 1:
+        organisation_id = next(iter(viewer.provider_organisation_ids))
+        organisation = next((d.provider.organisation for d in decisions if d.provider.organisation_id == organisation_id), None)
+    recipient_viewed(actor=request.user, recipient=recipient, organisation=organisation)
+    show_ids = can_see_personal_ids(viewer)
+    return render(
+        request,
+        "web/recipients/detail.html",
+        {
+            "title": recipient.key.display if show_ids else recipient.key.masked,
+            "recipient": recipient,
+            "show_ids": show_ids,
+            "decisions": decisions,
+            "month": month,
+            "previous_month": month.shift(-1),
+            "next_month": month.shift(1),
+            "granted": [(line, as_decimal_minutes(line.minutes)) for line in granted],
+            "granted_total": as_decimal_minutes(total),
+            "granted_hours": as_decimal_minutes(total / 60),
+            "events": selectors.care_event_list(viewer=viewer, recipient=recipient),
+            "today": timezone.localdate(),
+        },
+    )
