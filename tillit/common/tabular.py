@@ -339,7 +339,10 @@ def _detect_delimiter(source: pathlib.Path | bytes, encoding: str, file_name: st
 
     def score(delimiter: str) -> tuple[int, int]:
         """(known headers, fields) when the line is split by `delimiter`; ties go by order."""
-        cells = next(csv.reader([line], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:  # e.g. old Mac line ends; reading the header reports it with its row
+            return (-1, -1)
         return sum(_header_key(c) in keys for c in cells), len(cells)
 
     return max(_DELIMITERS, key=score)

@@ -220,7 +220,7 @@ def resolve_ambiguous(
     valid = sorted((e - s, s, e) for s in starts for e in ends if e >= s)
     if not valid:
         return start.utc, end.utc, False
-    duration, chosen_start, chosen_end = valid[0]
+    _shortest, chosen_start, chosen_end = valid[0]
     return chosen_start, chosen_end, len({d for d, _s, _e in valid}) > 1
 
 

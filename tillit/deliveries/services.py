@@ -8,6 +8,7 @@ once when the caller says so), and the same file twice changes nothing.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,16 @@ from tillit.deliveries.models import Delivery, DeliveryIssue
 
 # A delivered value is kept in the report only this long (the model's column width).
 _VALUE_WIDTH = 255
+# What a personal identity number looks like anywhere in a cell: [YY]YYMMDD, an optional
+# - or +, four digits. Month digits (0 or 1 first) keep organisation numbers (third digit
+# 2 or more) readable.
+_IDENTITY_LIKE = re.compile(r"(?<![0-9])((?:[0-9]{2})?[0-9]{2}[01][0-9][0-9]{2})([-+]?)[0-9]{4}(?![0-9])")
+
+
+def _mask_identities(text: str) -> str:
+    """The report must never repeat a full personnummer, whichever cell it was delivered in
+    (a stray cell beyond the header, a birth-date column holding the number): keep the date."""
+    return _IDENTITY_LIKE.sub(lambda match: f"{match[1]}{match[2] or '-'}****", text)
 
 
 @dataclass
@@ -93,8 +104,8 @@ def _save_issues(delivery: Delivery, issues: list[RowIssue]) -> None:
                 delivery=delivery,
                 row=issue.row,
                 column=issue.column,
-                value=(issue.value or "")[:_VALUE_WIDTH],
-                reason=issue.reason,
+                value=_mask_identities(issue.value or "")[:_VALUE_WIDTH],
+                reason=_mask_identities(issue.reason),
                 severity=issue.severity,
             )
             for issue in issues

@@ -231,6 +231,19 @@ class ContractImporter(_RegistryImporter):
         end = fields.date(values, "end_date", needed=False)
         if end is not None and end < start:
             raise RowRejected("end_date", values["end_date"], _("The end date is before the start date %(start)s.") % {"start": start})
+        # The same rules as contract_create: a row it would refuse must be rejected here, not
+        # raise out of the load.
+        latest = fields.date(values, "latest_end_date", needed=False)
+        if latest is not None and end is None:
+            raise RowRejected(
+                "latest_end_date", values["latest_end_date"],
+                _("An open-ended contract has no latest end date; give an end date or leave this empty."),
+            )
+        if latest is not None and end is not None and latest < end:
+            raise RowRejected(
+                "latest_end_date", values["latest_end_date"],
+                _("The latest end date with extensions is before the end date %(end)s.") % {"end": end},
+            )
         service_types = _service_types(values)
         if not set(service_types) <= set(provider.service_types):
             raise RowRejected(
@@ -247,7 +260,7 @@ class ContractImporter(_RegistryImporter):
                 "service_types": service_types,
                 "start_date": start,
                 "end_date": end,
-                "latest_end_date": fields.date(values, "latest_end_date", needed=False),
+                "latest_end_date": latest,
                 "extension_options": values.get("extension_options", "").strip(),
                 "notice_months": notice,
             },

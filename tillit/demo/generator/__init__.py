@@ -23,7 +23,7 @@ from .providers import (CONTRACT_COLUMNS, MUNICIPALITY_COLUMNS, MUNICIPALITY_NAM
                         unit_rows)
 from .schedule import build_template
 from .staffing import build_staffing
-from .visits import Plan, write_visits
+from .visits import Plan, cell, write_visits
 from .writer import write_csv
 
 __all__ = ["GeneratorConfig", "generate"]
@@ -126,7 +126,9 @@ def _plans(config: GeneratorConfig, decisions: list[Decision], providers: list[P
     plans: dict[int, list[Plan]] = {}
     for d, template, lo, hi in prepared:
         absent = frozenset(day for a, b in absences.get(d.key, ()) for day in range(max(a, lo), min(b, hi)))
+        head = ",".join(cell(v) for v in (d.provider.org_number, _unit(d.provider, d.recipient.area),
+                                           d.recipient.recipient_id))
         plans.setdefault(d.provider.index, []).append(Plan(
-            lo, hi, absent or None, template, staffing.prefs[d.key], d.recipient.recipient_id,
-            _unit(d.provider, d.recipient.area), any(i[0] == "LARM" for i in d.items)))
+            lo, hi, absent or None, template, staffing.prefs[d.key], head,
+            any(i[0] == "LARM" for i in d.items)))
     return plans, staffing

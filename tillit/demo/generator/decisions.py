@@ -24,7 +24,7 @@ DECISION_COLUMNS = (
 Item = tuple[str, int, str, int, bool]
 
 LEVELS = ("service", "light", "medium", "heavy", "very_heavy")
-LEVEL_WEIGHTS = (0.28, 0.30, 0.24, 0.14, 0.04)
+LEVEL_WEIGHTS = (0.32, 0.32, 0.21, 0.11, 0.04)
 ALARM_SHARE = {"service": 0.25, "light": 0.42, "medium": 0.55, "heavy": 0.60, "very_heavy": 0.50}
 
 

@@ -41,7 +41,8 @@ class Provider:
     manual: float = 0.02  # share of manual registrations
     app: float = 0.12  # share of registrations in the app
     substitute: float = 0.05  # share of visits made by someone outside the recipient's team
-    team_recipients: int = 28  # recipients per staff team
+    team_recipients: int = 55  # recipients per staff team
+    teams_across_areas: bool = False  # large teams that drive all over the municipality
     # care events
     contact_never: float = 0.04
     welcome_late: float = 0.12
@@ -89,13 +90,14 @@ def _providers() -> list[Provider]:
                  units=(("VV-SJO", "Vårdviljans hemtjänst Sjöängen", "home_care", "sjoangen"),
                         ("VV-CEN", "Vårdviljans hemtjänst centrum", "home_care", "centrum")),
                  performed_ratio=0.76, punctual=0.96, manual=0.01, app=0.10, substitute=0.03,
-                 team_recipients=22, contact_never=0.01, welcome_late=0.05, plan_late=0.04,
+                 team_recipients=40, contact_never=0.01, welcome_late=0.05, plan_late=0.04,
                  complaints_per_year=0.03),
         Provider(5, "Hemtjänst Lärkan AB", "private", ("home_care",), home_share=0.14,
                  zones=("tatort", "villaomrade"),
                  units=(("LAR-1", "Hemtjänst Lärkan", "home_care", "ekbacken"),),
                  performed_ratio=0.63, punctual=0.78, manual=0.10, app=0.15, substitute=0.16,
-                 team_recipients=90, contact_never=0.12, welcome_late=0.25, plan_missing=0.35,
+                 team_recipients=150, teams_across_areas=True,
+                 contact_never=0.12, welcome_late=0.25, plan_missing=0.35,
                  followup_overdue=0.35),
         Provider(6, "Sjöängens Vård och Omsorg AB", "private", ("nursing_home",), nursing_share=0.25,
                  units=(("SJO-VOB", "Sjöängsgårdens vård- och omsorgsboende", "nursing_home", "sjoangen"),
@@ -136,7 +138,7 @@ def build_providers(rng: random.Random) -> tuple[str, list[Provider]]:
 def provider_rows(providers: list[Provider]) -> list[tuple]:
     rows = []
     for p in providers:
-        permit = "" if p.regi == "municipal" else f"IVO 3.5.1-{1000 + 137 * p.index}/20{17 + p.index}"
+        permit = "" if p.regi == "municipal" else f"IVO 3.5.1-{1000 + 137 * p.index}/{2009 + p.index}"
         rows.append((p.org_number, p.name, p.regi, "|".join(p.service_types), permit))
     return rows
 

@@ -31,9 +31,13 @@ def shift_of(minute: int) -> int:
 
 def _times(rng: random.Random) -> dict[str, int]:
     """The recipient's fixed times of day (minutes after midnight) for each slot."""
-    k = rng.randint
+    r = rng.random
+
+    def k(lo: int, hi: int) -> int:  # rng.randint, without its overhead
+        return lo + int(r() * (hi - lo + 1))
+
     return {
-        "morning": 420 + 5 * k(0, 30),  # 07:00-09:30
+        "morning": 420 + 5 * k(0, 36),  # 07:00-10:00
         "lunch": 690 + 5 * k(0, 18),  # 11:30-13:00
         "evening": 1020 + 5 * k(0, 36),  # 17:00-20:00
         "meal": 630 + 5 * k(0, 18),  # 10:30-12:00
@@ -117,23 +121,31 @@ def build_template(rng: random.Random, items: list[Item]) -> tuple[Template | No
     template: Template = []
     cache: dict[tuple[int, ...], tuple[Entry, ...]] = {}
     load = [0, 0, 0]
-    for key in range(35):
-        wd, wom = divmod(key, 5)
-        due = tuple(n for n, p in enumerate(places)
-                    if (p[4] is None or wd in p[4]) and (p[5] is None or wom in p[5]))
-        if due not in cache:
-            slots: dict[str, list] = {}
-            for n in due:
-                slots.setdefault(places[n][0], []).append(places[n])
-            entries = []
-            for slot, group in slots.items():
-                minute = t[slot]
-                group.sort(key=lambda p: ORDER[p[1]])
-                entries.append((minute, sum(p[2] for p in group), "|".join(p[1] for p in group),
-                                1 if any(p[3] for p in group) else 0, shift_of(minute)))
-            cache[due] = tuple(sorted(entries))
-        template.append(cache[due])
-        if wom < 4:
-            for e in cache[due]:
-                load[e[4]] += e[1]
+    daily = [n for n, p in enumerate(places) if p[4] is None]
+    for wd in range(7):
+        weekly = daily + [n for n, p in enumerate(places) if p[4] and p[5] is None and wd in p[4]]
+        monthly = [n for n, p in enumerate(places) if p[5] and wd in p[4]]
+        for wom in range(5):
+            due = tuple(weekly + [n for n in monthly if wom in places[n][5]]) if monthly else tuple(weekly)
+            entries = cache.get(due)
+            if entries is None:
+                entries = cache[due] = _entries([places[n] for n in due], t)
+            template.append(entries)
+            if wom < 4:
+                for e in entries:
+                    load[e[4]] += e[1]
     return template, load
+
+
+def _entries(due: list[tuple], times: dict[str, int]) -> tuple[Entry, ...]:
+    """One visit per slot with the interventions due in it, in time order."""
+    slots: dict[str, list] = {}
+    for p in due:
+        slots.setdefault(p[0], []).append(p)
+    entries = []
+    for slot, group in slots.items():
+        minute = times[slot]
+        group.sort(key=lambda p: ORDER[p[1]])
+        entries.append((minute, sum(p[2] for p in group), "|".join(p[1] for p in group),
+                        1 if any(p[3] for p in group) else 0, shift_of(minute)))
+    return tuple(sorted(entries))

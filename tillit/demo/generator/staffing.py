@@ -73,21 +73,23 @@ def build_staffing(rng: random.Random, providers: list[Provider], members: dict[
         # teams: per area, or across areas for a provider that runs large teams
         groups: dict[str, list] = {}
         for m in rows:
-            groups.setdefault("all" if p.team_recipients >= 60 else m[1], []).append(m)
+            groups.setdefault("all" if p.teams_across_areas else m[1], []).append(m)
         teams: list[list] = []
         for group in groups.values():
             n_teams = max(1, round(len(group) / p.team_recipients))
             for t in range(n_teams):
                 teams.append(group[t::n_teams])
         team_loads = [sum(m[2][1] + m[2][2] for m in team) for team in teams]
-        sizes = _apportion(max(count - night_n, 3 * len(teams)), team_loads, 3)
+        sizes = _apportion(max(count - night_n, 4 * len(teams)), team_loads, 4)
         for team, size in zip(teams, sizes):
             day_load = sum(m[2][1] for m in team)
             eve_load = sum(m[2][2] for m in team)
-            day_n = min(size - 1, max(2, round(size * day_load / ((day_load + eve_load) or 1))))
+            day_n = min(size - 2, max(2, round(size * day_load / ((day_load + eve_load) or 1))))
             day, evening = hire(p, day_n), hire(p, size - day_n)
             for k, m in enumerate(team):
-                st.prefs[m[0]] = (_rotate(night or evening, k), _rotate(day, k), _rotate(evening, k))
+                # the shift's own staff first, then the team's other shift (they cover each other)
+                days, evenings = _rotate(day, k), _rotate(evening, k)
+                st.prefs[m[0]] = (_rotate(night, k) + evenings, days + evenings, evenings + days)
     for phase in range(7):
         st.on_duty.append(bytearray(1 if (phase + off) % 7 < WORK_DAYS else 0 for off in offsets))
     return st
