@@ -11,6 +11,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DEBUG = env_bool("DEBUG", False)
 
 INSTALLED_APPS = [
+    # First, so that its templates (login, password reset e-mail) override Django's own.
+    "tillit.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -23,7 +25,6 @@ INSTALLED_APPS = [
     "tillit.registry",
     "tillit.care",
     "tillit.demo",
-    "tillit.web",
 ]
 
 MIDDLEWARE = [

@@ -380,6 +380,39 @@ def test_a_redelivered_decision_replaces_its_interventions(world, catalogue_and_
     assert DecisionIntervention.objects.count() == 3
 
 
+def test_values_finer_than_stored_are_rounded_so_a_redelivery_is_unchanged(world, catalogue_and_people) -> None:
+    person = catalogue_and_people[0]
+    rows = [["B-1", person, ORG_A, "2024-03-01", "", "MORG", "", "0,33333", "dag", "12,345", ""]]
+    first = load(world, "decisions", csv_bytes(DECISION_HEADER, rows), "beslut.csv")
+    line = DecisionIntervention.objects.get()
+    assert (line.frequency, line.minutes) == (Decimal("0.3333"), Decimal("12.35"))
+
+    rows[0][9] = "12,3450"  # the same value, written differently: a new file, nothing changed
+    second = load(world, "decisions", csv_bytes(DECISION_HEADER, rows), "beslut-2.csv")
+    assert first.outcome["created"] == 1
+    assert second.outcome == {"created": 0, "updated": 0, "unchanged": 1}
+    assert DecisionIntervention.objects.get().pk == line.pk
+
+    catalogue = csv_bytes(CATALOGUE_HEADER, [["KVÄLL", "Kvällshjälp", "omvardnad", "7,555", "", "2020-01-01", ""]])
+    load(world, "interventions", catalogue, "katalog-1.csv")
+    again = load(world, "interventions", catalogue.replace(b"7,555", b"7,5550"), "katalog-2.csv")
+    assert again.outcome == {"created": 0, "updated": 0, "unchanged": 1}
+    assert Intervention.objects.get(code="KVÄLL").standard_minutes == Decimal("7.56")
+
+
+def test_values_too_large_for_the_register_are_rejected_as_rows(world, catalogue_and_people) -> None:
+    person = catalogue_and_people[0]
+    rows = [
+        ["B-1", person, ORG_A, "2024-03-01", "", "MORG", "", "1", "dag", "150000", ""],  # minutes: 5 digits at most
+        ["B-2", person, ORG_A, "2024-03-01", "", "MORG", "", "1" + "0" * 40, "dag", "", ""],
+        ["B-3", person, ORG_A, "2024-03-01", "", "MORG", "", "1", "dag", "99999,99", ""],  # the largest that fits
+    ]
+    delivery = load(world, "decisions", csv_bytes(DECISION_HEADER, rows), accept_valid=True)
+    assert [(row, column) for row, column, _value in errors(delivery)] == [(2, "minutes"), (3, "frequency")]
+    assert "too large" in delivery.issues.get(row=2).reason
+    assert Decision.objects.get().external_id == "B-3"
+
+
 def test_decisions_from_an_excel_workbook_with_swedish_headers(world, catalogue_and_people) -> None:
     person = catalogue_and_people[0]
     header = ["Beslutsnummer", "Personnummer", "Utförare orgnr", "Startdatum", "Slutdatum", "Insatskod",

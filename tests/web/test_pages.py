@@ -172,3 +172,15 @@ def test_the_language_can_be_switched(client, world):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(reverse("provider-list")).content.decode()
     assert 'lang="en"' in english and "Providers" in english
+
+
+def test_recipient_search_is_posted_so_numbers_stay_out_of_addresses(world, things):
+    client = client_for(world.controller)
+    found = client.post(reverse("recipient-list"), {"q": "P:a-kund"})
+    assert found.status_code == 200
+    assert list(found.context["page"].object_list) == [things["a"].recipient]
+    # A number in the address is ignored rather than searched.
+    ignored = client.get(reverse("recipient-list") + "?q=P:a-kund")
+    assert len(ignored.context["page"].object_list) == 2
+    # A provider user's search never finds another provider's recipient.
+    assert list(client_for(world.user_b).post(reverse("recipient-list"), {"q": "P:a-kund"}).context["page"].object_list) == []

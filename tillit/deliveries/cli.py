@@ -69,6 +69,10 @@ def report_delivery(command: BaseCommand, delivery: Delivery, *, already: bool =
     if delivery.status == Delivery.Status.FAILED:
         command.stderr.write(delivery.message)
         sys.exit(2)
+    if delivery.status == Delivery.Status.REJECTED:
+        reason = f" Reason: {delivery.message}" if delivery.message else ""
+        command.stdout.write(f"Delivery {delivery.pk}: {delivery.file_name} was rejected; nothing was loaded.{reason}")
+        return
     for issue in delivery.issues.all():
         command.stderr.write(f"{issue.get_severity_display()}: {format_issue(delivery, issue)}")
     summary = (

@@ -59,8 +59,21 @@ def date(values: dict[str, str], column: str, *, needed: bool = True) -> datetim
     return _parsed(values, column, parse_date, needed=needed)
 
 
-def number(values: dict[str, str], column: str, *, needed: bool = True) -> decimal.Decimal | None:
-    return _parsed(values, column, parse_decimal, needed=needed)
+def number(
+    values: dict[str, str], column: str, *, needed: bool = True, stored_as: Any = None
+) -> decimal.Decimal | None:
+    """A decimal number; with `stored_as` (a DecimalField) rounded to the places the column
+    keeps, so a re-delivery compares equal to what was stored, and rejected when too large."""
+    value = _parsed(values, column, parse_decimal, needed=needed)
+    if value is None or stored_as is None:
+        return value
+    raw = values[column].strip()
+    limit = stored_as.max_digits - stored_as.decimal_places  # digits before the decimal point
+    if value.adjusted() < limit:  # checked first: quantize fails on very long numbers
+        value = value.quantize(decimal.Decimal(1).scaleb(-stored_as.decimal_places), rounding=decimal.ROUND_HALF_UP)
+    if value.adjusted() >= limit:
+        raise RowRejected(column, raw, _("%(value)s is too large for %(column)s; check the value.") % {"value": raw, "column": column})
+    return value
 
 
 def whole_number(values: dict[str, str], column: str, *, needed: bool = True) -> int | None:

@@ -95,6 +95,11 @@ def register(importer: type[Importer]) -> type[Importer]:
     return importer
 
 
+def kind_labels() -> dict[str, str]:
+    """Each loadable kind with its label, in registration order."""
+    return {kind: str(importer.label) for kind, importer in IMPORTERS.items()}
+
+
 def importer_for(kind: str) -> type[Importer]:
     try:
         return IMPORTERS[kind]

@@ -7,6 +7,8 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tillit.common.periods import add_months
+
 
 class ServiceType(models.TextChoices):
     HOME_CARE = "home_care", _("Home care")
@@ -133,6 +135,16 @@ class Contract(models.Model):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def status_on(self, day: datetime.date, lead_months: int) -> str:
+        """"not_started", "ended", "ending" (within the procurement lead time) or "active"."""
+        if day < self.start_date:
+            return "not_started"
+        if self.end_date is None:
+            return "active"
+        if self.end_date < day:
+            return "ended"
+        return "ending" if self.end_date <= add_months(day, lead_months) else "active"
 
     def service_type_labels(self) -> list[str]:
         labels = dict(ServiceType.choices)

@@ -20,6 +20,7 @@ PERIOD_WORDS = {
     "week": Period.WEEK, "vecka": Period.WEEK,
     "month": Period.MONTH, "månad": Period.MONTH, "manad": Period.MONTH,
 }
+_LINE_FIELD = DecisionIntervention._meta.get_field
 # What every row of one decision must agree on.
 _DECISION_FIELDS = ("recipient_id", "provider_id", "start_date", "end_date")
 _COLUMN_OF = {
@@ -71,10 +72,10 @@ class DecisionImporter(Importer):
         if end is not None and end < start:
             raise RowRejected("end_date", values["end_date"], _("The end date is before the start date %(start)s.") % {"start": start})
         intervention = self._intervention(values, start)
-        frequency = fields.number(values, "frequency")
+        frequency = fields.number(values, "frequency", stored_as=_LINE_FIELD("frequency"))
         if frequency <= 0:
             raise RowRejected("frequency", values["frequency"], _("The frequency must be greater than zero."))
-        minutes = fields.number(values, "minutes", needed=False)
+        minutes = fields.number(values, "minutes", needed=False, stored_as=_LINE_FIELD("minutes"))
         if minutes is None:
             minutes = intervention.standard_minutes
         elif minutes < 0:

@@ -39,7 +39,7 @@ class InterventionImporter(Importer):
     )
 
     def parse(self, row: int, values: dict[str, str]) -> ParsedRow:
-        minutes = fields.number(values, "minutes")
+        minutes = fields.number(values, "minutes", stored_as=Intervention._meta.get_field("standard_minutes"))
         if minutes is not None and minutes < 0:
             raise RowRejected("minutes", values["minutes"], _("Minutes cannot be negative."))
         valid_from = fields.date(values, "valid_from")

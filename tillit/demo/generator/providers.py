@@ -41,6 +41,7 @@ class Provider:
     manual: float = 0.02  # share of manual registrations
     app: float = 0.12  # share of registrations in the app
     substitute: float = 0.05  # share of visits made by someone outside the recipient's team
+    scatter: float = 0.0  # share of visits given to any team member, not the recipient's usual ones
     team_recipients: int = 55  # recipients per staff team
     teams_across_areas: bool = False  # large teams that drive all over the municipality
     # care events
@@ -95,7 +96,7 @@ def _providers() -> list[Provider]:
         Provider(5, "Hemtjänst Lärkan AB", "private", ("home_care",), home_share=0.14,
                  zones=("tatort", "villaomrade"),
                  units=(("LAR-1", "Hemtjänst Lärkan", "home_care", "ekbacken"),),
-                 performed_ratio=0.63, punctual=0.78, manual=0.10, app=0.15, substitute=0.16,
+                 performed_ratio=0.63, punctual=0.78, manual=0.10, app=0.15, substitute=0.12, scatter=0.5,
                  team_recipients=150, teams_across_areas=True,
                  contact_never=0.12, welcome_late=0.25, plan_missing=0.35,
                  followup_overdue=0.35),

@@ -87,7 +87,7 @@ def write_visits(path: Path, rng: random.Random, first: date, days: int, provide
                 batch.sort(key=by_time)
                 prefix = f"V{p.index}-"
                 ratio, punctual, manual, app_share = p.performed_ratio, p.punctual, p.manual, p.manual + p.app
-                substitute = p.substitute
+                substitute, scattered = p.substitute, p.substitute + p.scatter
                 pool = staffing.pools[p.index]
                 npool = len(pool)
                 n = counters[p.index]
@@ -124,8 +124,9 @@ def write_visits(path: Path, rng: random.Random, first: date, days: int, provide
                         rs = fix(rs)
                     # who goes: a substitute now and then, else the first free preferred team member
                     st = -1
-                    if rnd() < substitute:
-                        c = pool[int(rnd() * npool)]
+                    w = rnd()
+                    if w < scattered:
+                        c = pool[int(rnd() * npool)] if w < substitute else prefs[int(rnd() * len(prefs))]
                         if on[c] and busy[c] <= rs:
                             st = c
                     if st < 0:

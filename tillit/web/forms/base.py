@@ -10,6 +10,7 @@ from tillit.common.errors import ValidationFailed
 class ServiceForm(forms.Form):
     """A form whose input a service validates once more; its errors land on the fields."""
 
+    template_name = "web/form_fields.html"
     template_name_div = "web/form_fields.html"
 
     def add_service_errors(self, error: ValidationFailed) -> None:

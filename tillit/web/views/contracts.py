@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -30,6 +31,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "kind_choices": Contract.Kind.choices,
             "today": timezone.localdate(),
+            "lead_months": settings.TILLIT_CONTRACT_LEAD_MONTHS,
         },
     )
 

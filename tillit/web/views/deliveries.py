@@ -14,14 +14,10 @@ from django.views.decorators.http import require_POST
 from tillit.accounts.access import can_load, loadable_kinds
 from tillit.common.errors import ApplicationError, NotFound
 from tillit.deliveries import selectors, services
-from tillit.deliveries.importers import IMPORTERS
+from tillit.deliveries.importers import kind_labels
 from tillit.deliveries.models import Delivery
 from tillit.web.forms.deliveries import UploadForm
 from tillit.web.views.base import paginate, viewer_of
-
-
-def _kind_labels() -> dict[str, str]:
-    return {kind: str(importer.label) for kind, importer in IMPORTERS.items()}
 
 
 def delivery_list(request: HttpRequest) -> HttpResponse:
@@ -37,7 +33,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, deliveries),
             "kind": kind,
             "status": status,
-            "kinds": _kind_labels(),
+            "kinds": kind_labels(),
             "statuses": Delivery.Status.choices,
             "can_upload": bool(loadable_kinds(viewer)),
         },
@@ -46,7 +42,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 
 def delivery_upload(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    kinds = [(kind, label) for kind, label in _kind_labels().items() if can_load(viewer, kind)]
+    kinds = [(kind, label) for kind, label in kind_labels().items() if can_load(viewer, kind)]
     if not kinds:
         raise NotFound("Not found.")
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
@@ -84,7 +80,7 @@ def delivery_detail(request: HttpRequest, delivery_id: int) -> HttpResponse:
         {
             "title": _("Delivery %(id)s") % {"id": delivery.pk},
             "delivery": delivery,
-            "kind_label": _kind_labels().get(delivery.kind, delivery.kind),
+            "kind_label": kind_labels().get(delivery.kind, delivery.kind),
             "issues": paginate(request, selectors.delivery_issues(delivery), per_page=100),
             "can_decide": delivery.status == Delivery.Status.PENDING and can_load(viewer, delivery.kind),
         },

@@ -21,8 +21,11 @@ from tillit.web.views.base import paginate, viewer_of
 
 def recipient_list(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    search = request.GET.get("q", "").strip()
-    provider_id = request.GET.get("provider") or None
+    # An identity number is searched by POST so that it never lands in an address, a server
+    # log, the browser's history or a Referer header.
+    form = request.POST if request.method == "POST" else request.GET
+    search = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    provider_id = form.get("provider") or None
     recipients = selectors.recipient_list(
         viewer=viewer, search=search, provider_id=int(provider_id) if provider_id and provider_id.isdigit() else None
     )

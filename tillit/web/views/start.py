@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tillit.accounts.access import can_read_care_data, can_read_registry
 from tillit.care.selectors import recipient_list
+from tillit.deliveries.importers import kind_labels
 from tillit.deliveries.selectors import delivery_list
 from tillit.common.errors import NotFound
 from tillit.registry.selectors import contract_alerts, provider_list
@@ -30,7 +31,7 @@ def start(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     today = timezone.localdate()
     lead = _lead_months(request)
-    context: dict[str, object] = {"title": _("Start"), "today": today, "lead_months": lead}
+    context: dict[str, object] = {"title": _("Start"), "today": today, "lead_months": lead, "kinds": kind_labels()}
     if can_read_registry(viewer):
         ending, ended = contract_alerts(viewer=viewer, today=today, lead_months=lead)
         providers = provider_list(viewer=viewer)

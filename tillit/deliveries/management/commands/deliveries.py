@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -68,9 +68,11 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
         elif options["format"] == "csv":
-            writer = csv.DictWriter(sys.stdout, fieldnames=_COLUMNS)
+            buffer = io.StringIO()  # self.stdout, not sys.stdout: callers may redirect it
+            writer = csv.DictWriter(buffer, fieldnames=_COLUMNS)
             writer.writeheader()
             writer.writerows(rows)
+            self.stdout.write(buffer.getvalue(), ending="")
         else:
             for row in rows:
                 self.stdout.write(
