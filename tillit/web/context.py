@@ -39,6 +39,8 @@ def viewer(request: HttpRequest) -> dict[str, Any]:
             for label, url in nav
         ],
         "can_edit_registry": access.can_edit_registry(current),
+        # Pages may override it (the start page takes ?lead=N); badges fall back to the setting.
+        "lead_months": settings.TILLIT_CONTRACT_LEAD_MONTHS,
         "municipality_name": _municipality_name() if current.user_id is not None else "",
     }
 
