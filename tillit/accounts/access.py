@@ -26,6 +26,7 @@ REGISTRY_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CA
 CARE_DATA_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CASE_OFFICER})
 PERSONAL_ID_READERS = frozenset({Role.CONTROLLER, Role.CASE_OFFICER, Role.PROVIDER_USER})
 AUDIT_READERS = frozenset({Role.ADMIN, Role.CONTROLLER})
+USER_ADMINS = frozenset({Role.ADMIN})
 # Which delivery files each role may load.
 FILE_LOADERS: dict[str, frozenset[str]] = {
     "providers": frozenset({Role.ADMIN, Role.CONTROLLER}),
@@ -132,6 +133,10 @@ def can_read_care_data(viewer: Viewer) -> bool:
 def can_see_personal_ids(viewer: Viewer) -> bool:
     """Whether full personal identity numbers are shown (otherwise masked)."""
     return viewer.has_any(PERSONAL_ID_READERS)
+
+
+def can_manage_users(viewer: Viewer) -> bool:
+    return viewer.has_any(USER_ADMINS)
 
 
 def can_read_audit(viewer: Viewer) -> bool:

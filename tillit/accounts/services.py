@@ -108,3 +108,21 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
         old={"organisation": membership.organisation.name, "role": membership.role},
     )
     membership.delete()
+
+
+@transaction.atomic
+def user_set_active(*, actor: Any, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) a login; a deactivated user keeps their history in the log."""
+    if actor is not None and getattr(actor, "pk", None) == user.pk and not active:
+        raise ValidationFailed(_("You cannot deactivate your own account."))
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            event_type="user.activated" if active else "user.deactivated",
+            target=user,
+            old={"is_active": not active},
+            new={"is_active": active},
+        )
+    return user

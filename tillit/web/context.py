@@ -30,6 +30,8 @@ def viewer(request: HttpRequest) -> dict[str, Any]:
             nav.append((str(_("Deliveries")), reverse("delivery-list")))
         if access.can_read_audit(current):
             nav.append((str(_("Audit log")), reverse("audit-list")))
+        if access.can_manage_users(current):
+            nav.append((str(_("Users")), reverse("user-list")))
     path = request.path
     return {
         "viewer": current,

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tillit.web.views import areas, audit, contracts, deliveries, interventions, providers, recipients, start
+from tillit.web.views import areas, audit, contracts, deliveries, interventions, providers, recipients, start, users
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -40,4 +40,9 @@ urlpatterns = [
     path("deliveries/<int:delivery_id>/accept/", deliveries.delivery_decide, {"decision": "accept"}, name="delivery-accept"),
     path("deliveries/<int:delivery_id>/reject/", deliveries.delivery_decide, {"decision": "reject"}, name="delivery-reject"),
     path("audit/", audit.audit_list, name="audit-list"),
+    path("users/", users.user_list, name="user-list"),
+    path("users/new/", users.user_create_view, name="user-create"),
+    path("users/<int:user_id>/", users.user_detail, name="user-detail"),
+    path("users/<int:user_id>/active/", users.user_active_view, name="user-active"),
+    path("memberships/<int:membership_id>/remove/", users.membership_remove_view, name="membership-remove"),
 ]
