@@ -29,7 +29,8 @@ def shared_file(*parts: str) -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(settings, tmp_path: Path) -> None:
-    """Uploads and the ledger go to a per-test folder, never to ./var."""
+    """Uploads and the ledger go to a per-test folder, never to ./var; passwords hash fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DATA_DIR = tmp_path / "data"
     settings.UPLOAD_DIR = tmp_path / "data" / "uploads"
     settings.LEDGER_DIR = tmp_path / "data" / "ledger"

@@ -4,10 +4,12 @@ of identity number, samordningsnummer, pseudonyms), decisions and care events.""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.utils import translation
 
 from tests.files import (
     ORG_A,
@@ -23,13 +25,15 @@ from tests.files import (
 )
 from tillit.care.models import CareEvent, Decision, DecisionIntervention, Intervention, Recipient
 from tillit.deliveries.models import Delivery
-from tillit.deliveries.services import delivery_load
+from tillit.deliveries.services import delivery_accept, delivery_load
+from tillit.registry.models import Area
 
 
 @pytest.fixture(autouse=True)
-def _quick_passwords(settings) -> None:
-    """The `world` personas need no slow password hashing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _english() -> Iterator[None]:
+    """Messages are checked in English; the user's language decides, and Swedish is the default."""
+    with translation.override("en"):
+        yield
 
 
 def load(world, kind: str, content: bytes, name: str = "file.csv", **kw) -> Delivery:
@@ -179,6 +183,23 @@ def test_the_same_recipients_in_other_forms_and_order_are_unchanged(world) -> No
     assert Recipient.objects.count() == 3
 
 
+@pytest.mark.xfail(
+    reason="RecipientImporter treats an absent optional column like an empty cell: a recipients file "
+    "without name/area/alarm_customer columns erases the stored name, area and alarm flag",
+    strict=True,
+)
+def test_a_file_without_the_optional_columns_keeps_what_was_stored(world) -> None:
+    number = numbers_born("1945")[0]
+    load(world, "areas", csv_bytes(["code", "name"], [["centrum", "Centrum"]]))
+    load(world, "recipients", csv_bytes(RECIPIENT_HEADER, [[number, "", "Astrid Testsson", "centrum", "ja"]]), "full.csv")
+
+    again = load(world, "recipients", csv_bytes(["personnummer"], [[number]]), "bara-nummer.csv")
+
+    person = recipient(number)
+    assert (person.name, person.area_id, person.alarm_customer) == ("Astrid Testsson", Area.objects.get().pk, True)
+    assert again.outcome == {"created": 0, "updated": 0, "unchanged": 1}
+
+
 def test_invalid_and_duplicate_recipient_ids_are_rejected_and_shown_masked(world) -> None:
     good, other = numbers_born("1945", 2)
     bad_luhn = wrong_check_digit(numbers_born("1950")[0])
@@ -277,14 +298,16 @@ def test_rows_of_one_decision_that_disagree_are_rejected(world, catalogue_and_pe
     delivery = load(world, "decisions", csv_bytes(DECISION_HEADER, rows), "beslut.csv")
 
     assert delivery.status == Delivery.Status.PENDING
-    assert errors(delivery) == [
+    assert errors(delivery)[:3] == [
         (3, "start_date", "2024-04-01"),
-        (4, "provider_org_number", str(world.provider_b.pk)),
+        (4, "provider_org_number", ORG_B),  # as delivered, not a database id
         (5, "recipient_id", f"{second[:8]}-****"),
-        (6, "intervention_code", str(("B-1", "MORG"))),
     ]
+    duplicate = delivery.issues.get(row=6)
+    assert (duplicate.column, "MORG" in duplicate.value) == ("intervention_code", True)
     assert "Differs from row 2" in delivery.issues.get(row=3).reason
-    assert "Repeats row 2" in delivery.issues.get(row=6).reason
+    assert "Repeats row 2" in duplicate.reason
+    assert len(errors(delivery)) == 4
     assert_not_in_clear([f"{i.value} {i.reason}" for i in delivery.issues.all()], [first, second])
     assert Decision.objects.count() == 0
 
@@ -411,6 +434,28 @@ def test_values_too_large_for_the_register_are_rejected_as_rows(world, catalogue
     assert [(row, column) for row, column, _value in errors(delivery)] == [(2, "minutes"), (3, "frequency")]
     assert "too large" in delivery.issues.get(row=2).reason
     assert Decision.objects.get().external_id == "B-3"
+
+
+@pytest.mark.xfail(
+    reason="accepting the valid rows of a decision whose other row was rejected replaces the decision's "
+    "interventions with the valid rows only, so a granted intervention is silently deleted",
+    strict=True,
+)
+def test_accepting_valid_rows_never_deletes_an_intervention_whose_row_was_rejected(world, catalogue_and_people) -> None:
+    person = catalogue_and_people[0]
+    rows = [
+        ["B-1", person, ORG_A, "2024-03-01", "", "MORG", "", "1", "day", "", ""],
+        ["B-1", person, ORG_A, "2024-03-01", "", "DUSCH", "", "2", "week", "", ""],
+    ]
+    load(world, "decisions", csv_bytes(DECISION_HEADER, rows), "beslut-mars.csv")
+    rows[1][7] = "två"  # the shower row is now broken; the decision still grants it
+    delivery = load(world, "decisions", csv_bytes(DECISION_HEADER, rows), "beslut-april.csv")
+    assert errors(delivery) == [(3, "frequency", "två")]
+
+    delivery_accept(actor=world.controller, delivery=delivery)
+
+    codes = set(Decision.objects.get(external_id="B-1").interventions.values_list("intervention__code", flat=True))
+    assert "DUSCH" in codes
 
 
 def test_decisions_from_an_excel_workbook_with_swedish_headers(world, catalogue_and_people) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from tests.files import ORG_A, ORG_B, csv_bytes
 from tillit.audit.models import AuditEvent
@@ -25,9 +27,10 @@ BAD = [ORG_NEW_2, "Kommunen", "kommunal", "ambulans"]
 
 
 @pytest.fixture(autouse=True)
-def _quick_passwords(settings) -> None:
-    """The `world` personas need no slow password hashing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _english() -> Iterator[None]:
+    """Messages are checked in English; the user's language decides, and Swedish is the default."""
+    with translation.override("en"):
+        yield
 
 
 def write(tmp_path: Path, name: str, content: bytes) -> Path:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import translation
 
 from tests.files import ORG_A, ORG_B, csv_bytes, numbers_born, separated, short, wrong_check_digit, xlsx_bytes
 from tillit.audit.models import AuditEvent
@@ -31,9 +33,10 @@ CATALOGUE = csv_bytes(
 
 
 @pytest.fixture(autouse=True)
-def _quick_passwords(settings) -> None:
-    """The `world` personas need no slow password hashing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _english() -> Iterator[None]:
+    """Messages are checked in English; the user's language decides, and Swedish is the default."""
+    with translation.override("en"):
+        yield
 
 
 def load(world, kind: str, content: bytes, name: str = "file.csv", **kw):
@@ -179,6 +182,18 @@ def test_a_missing_required_column_is_named_in_english_and_swedish(world) -> Non
     assert event.new_values == {"file": "utforare.csv", "message": delivery.message}
     assert events("delivery.loaded.providers") == []
     assert not Provider.objects.filter(org_number=ORG_NEW).exists()
+
+
+def test_in_swedish_the_messages_are_swedish_and_still_name_file_columns_and_rows(world) -> None:
+    with translation.override("sv"):  # the default language
+        missing = load(world, "providers", csv_bytes(["org_number", "namn"], [[ORG_NEW, "X"]]), "utforare.csv").delivery
+        waiting = load(world, "providers", csv_bytes(PROVIDER_HEADER, [[ORG_NEW, "X", "privat", "ambulans"]])).delivery
+    english = "lacks the required columns"
+    assert english not in missing.message
+    assert "utforare.csv" in missing.message and "regi (regi)" in missing.message and "service_types (verksamhet)" in missing.message
+    [issue] = waiting.issues.all()
+    assert (issue.row, issue.column, issue.value) == (2, "service_types", "ambulans")
+    assert "ambulans" in issue.reason and "is not a service type" not in issue.reason
 
 
 @pytest.mark.parametrize("content", [b"", b"\r\n\r\n", b"\xef\xbb\xbf", b";;;\r\n"], ids=["0 bytes", "blank lines", "BOM only", "delimiters"])
@@ -380,7 +395,7 @@ def test_only_a_waiting_delivery_can_be_accepted_or_rejected(world, pending) -> 
         delivery_accept(actor=world.admin, delivery=pending)
     with pytest.raises(ApplicationError, match="not waiting"):
         delivery_reject(actor=world.admin, delivery=pending)
-    assert events("delivery.loaded.providers") and len(events("delivery.loaded.providers")) == 1
+    assert len(events("delivery.loaded.providers")) == 1
 
     rejected = load(world, "providers", csv_bytes(PROVIDER_HEADER, [["1", "x", "private", "home_care"]]), "b.csv").delivery
     delivery_reject(actor=world.admin, delivery=rejected)

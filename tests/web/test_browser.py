@@ -22,12 +22,12 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 
 @pytest.fixture
-def page(live_server):
+def page(live_server, monkeypatch):
     if not CHROMIUM:
         pytest.skip("no Chromium found (apt-get install chromium); browser tests skipped")
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
     # The live server runs in a thread; Django refuses sync DB calls from Playwright's event loop otherwise.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")

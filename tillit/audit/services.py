@@ -84,3 +84,17 @@ def apply_changes(instance: models.Model, changes: Mapping[str, Any]) -> tuple[d
     for name, value in changes.items():
         setattr(instance, name, value)
     return changed(before, snapshot(instance, fields))
+
+
+def audited_update(
+    *, actor: Any, instance: models.Model, changes: Mapping[str, Any], event_type: str, organisation: Any = None
+) -> dict[str, Any]:
+    """Apply `changes`, save and record them when something changed; return what changed.
+
+    The caller's service is the transaction; an update that changes nothing writes nothing.
+    """
+    old, new = apply_changes(instance, changes)
+    if new:
+        instance.save()
+        audit_record(actor=actor, event_type=event_type, target=instance, organisation=organisation, old=old, new=new)
+    return new

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tillit.audit.services import apply_changes, audit_record, snapshot
+from tillit.audit.services import audit_record, audited_update, snapshot
 from tillit.care.models import Intervention, Recipient
 from tillit.common.errors import ValidationFailed
 
@@ -49,10 +49,12 @@ def intervention_create(*, actor: Any, **data: Any) -> Intervention:
 
 @transaction.atomic
 def intervention_update(*, actor: Any, intervention: Intervention, **changes: Any) -> Intervention:
-    old, new = apply_changes(intervention, _clean_intervention(changes, intervention))
-    if new:
-        intervention.save()
-        audit_record(actor=actor, event_type="intervention.updated", target=intervention, old=old, new=new)
+    audited_update(
+        actor=actor,
+        instance=intervention,
+        changes=_clean_intervention(changes, intervention),
+        event_type="intervention.updated",
+    )
     return intervention
 
 

@@ -88,6 +88,7 @@ class DecisionImporter(Importer):
                 "key": key,
                 "recipient_id": recipient_id,
                 "provider_id": provider.pk,
+                "provider_org_number": provider.org_number,
                 "start_date": start,
                 "end_date": end,
                 "intervention": intervention,
@@ -110,7 +111,12 @@ class DecisionImporter(Importer):
                 else:
                     same = head.data[name] == row.data[name]
                 if not same:
-                    shown = row.data["key"].masked if name == "recipient_id" else str(row.data[name] or "")
+                    if name == "recipient_id":
+                        shown = row.data["key"].masked
+                    elif name == "provider_id":  # what the file says, not the database id
+                        shown = row.data["provider_org_number"]
+                    else:
+                        shown = str(row.data[name] or "")
                     issues.append(
                         RowIssue(
                             row.row, _COLUMN_OF[name], shown,

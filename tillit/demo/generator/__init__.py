@@ -22,7 +22,7 @@ from .providers import (CONTRACT_COLUMNS, MUNICIPALITY_COLUMNS, MUNICIPALITY_NAM
                         UNIT_COLUMNS, Provider, build_providers, contract_rows, provider_rows,
                         unit_rows)
 from .schedule import build_template
-from .staffing import build_staffing
+from .staffing import Staffing, build_staffing
 from .visits import Plan, cell, write_visits
 from .writer import write_csv
 
@@ -105,7 +105,8 @@ def _unit(provider: Provider, area: str) -> str:
 
 
 def _plans(config: GeneratorConfig, decisions: list[Decision], providers: list[Provider],
-           absences: dict[int, list[tuple[int, int]]], first: date, days: int):
+           absences: dict[int, list[tuple[int, int]]], first: date,
+           days: int) -> tuple[dict[int, list[Plan]], Staffing]:
     """Visit plans per provider and the staffing that serves them."""
     rng = _rng(config, "schedule")
     members: dict[int, list] = {}

@@ -72,9 +72,6 @@ class Clock:
                 return t + (hi - lo)
         return t
 
-    def in_gap(self, t: int) -> bool:
-        return any(lo <= t < hi for lo, hi in self.gaps)
-
     def fmt(self, t: int) -> str:
         d, m = divmod(t, DAY)
         return self.day_str[d] + self.hm[m]

@@ -94,7 +94,7 @@ def build_template(rng: random.Random, items: list[Item]) -> tuple[Template | No
             if code == "NATT":
                 slots = ("night_a", "night_b", "night_c")[:freq]
             elif code == "TRYGG":
-                slots = {1: ("check_b",), 2: ("check_a", "check_b")}.get(freq, ("check_a", "check_b", "check_c"))
+                slots = ("check_b",) if freq == 1 else ("check_a", "check_b", "check_c")[:freq]
             elif code in ("HSL", "EGENV"):
                 morning = "morning" if "MORG" in codes else ("hsl_m" if code == "HSL" else "own_care")
                 evening = "evening" if "KVALL" in codes else ("hsl_e" if code == "HSL" else "check_c")

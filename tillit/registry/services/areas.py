@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tillit.audit.services import apply_changes, audit_record, snapshot
+from tillit.audit.services import audit_record, audited_update, snapshot
 from tillit.common.errors import ValidationFailed
 from tillit.registry.models import Area, Zone
 
@@ -41,10 +41,7 @@ def zone_create(*, actor: Any, code: str, name: str) -> Zone:
 
 @transaction.atomic
 def zone_update(*, actor: Any, zone: Zone, **changes: Any) -> Zone:
-    old, new = apply_changes(zone, _clean_code(Zone, changes, zone))
-    if new:
-        zone.save()
-        audit_record(actor=actor, event_type="zone.updated", target=zone, old=old, new=new)
+    audited_update(actor=actor, instance=zone, changes=_clean_code(Zone, changes, zone), event_type="zone.updated")
     return zone
 
 
@@ -58,8 +55,5 @@ def area_create(*, actor: Any, code: str, name: str, zone: Zone | None = None) -
 
 @transaction.atomic
 def area_update(*, actor: Any, area: Area, **changes: Any) -> Area:
-    old, new = apply_changes(area, _clean_code(Area, changes, area))
-    if new:
-        area.save()
-        audit_record(actor=actor, event_type="area.updated", target=area, old=old, new=new)
+    audited_update(actor=actor, instance=area, changes=_clean_code(Area, changes, area), event_type="area.updated")
     return area

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tillit.audit.services import apply_changes, audit_record, snapshot
+from tillit.audit.services import audit_record, audited_update, snapshot
 from tillit.common.errors import ValidationFailed
 from tillit.registry.models import Contract, Provider, ServiceType
 
@@ -85,16 +85,11 @@ def contract_create(*, actor: Any, provider: Provider, **data: Any) -> Contract:
 
 @transaction.atomic
 def contract_update(*, actor: Any, contract: Contract, **changes: Any) -> Contract:
-    cleaned = _clean_contract(changes, instance=contract)
-    old, new = apply_changes(contract, cleaned)
-    if new:
-        contract.save()
-        audit_record(
-            actor=actor,
-            event_type="contract.updated",
-            target=contract,
-            organisation=contract.provider.organisation,
-            old=old,
-            new=new,
-        )
+    audited_update(
+        actor=actor,
+        instance=contract,
+        changes=_clean_contract(changes, instance=contract),
+        event_type="contract.updated",
+        organisation=contract.provider.organisation,
+    )
     return contract

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Organisation
 from tillit.accounts.services import organisation_create, organisation_rename
-from tillit.audit.services import apply_changes, audit_record, snapshot
+from tillit.audit.services import audit_record, audited_update, snapshot
 from tillit.common.errors import ApplicationError, ValidationFailed
 from tillit.common.org_numbers import normalize_org_number
 from tillit.registry.models import Area, Provider, Regi, ServiceType, Unit
@@ -76,20 +76,15 @@ def provider_create(*, actor: Any, **data: Any) -> Provider:
 
 @transaction.atomic
 def provider_update(*, actor: Any, provider: Provider, **changes: Any) -> Provider:
-    cleaned = _clean_provider(changes, instance=provider)
-    old, new = apply_changes(provider, cleaned)
-    if new:
-        provider.save()
-        if "name" in new:
-            organisation_rename(actor=actor, organisation=provider.organisation, name=provider.name)
-        audit_record(
-            actor=actor,
-            event_type="provider.updated",
-            target=provider,
-            organisation=provider.organisation,
-            old=old,
-            new=new,
-        )
+    new = audited_update(
+        actor=actor,
+        instance=provider,
+        changes=_clean_provider(changes, instance=provider),
+        event_type="provider.updated",
+        organisation=provider.organisation,
+    )
+    if "name" in new:
+        organisation_rename(actor=actor, organisation=provider.organisation, name=provider.name)
     return provider
 
 
@@ -142,16 +137,11 @@ def unit_create(*, actor: Any, provider: Provider, **data: Any) -> Unit:
 
 @transaction.atomic
 def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
-    cleaned = _clean_unit(unit.provider, changes, instance=unit)
-    old, new = apply_changes(unit, cleaned)
-    if new:
-        unit.save()
-        audit_record(
-            actor=actor,
-            event_type="unit.updated",
-            target=unit,
-            organisation=unit.provider.organisation,
-            old=old,
-            new=new,
-        )
+    audited_update(
+        actor=actor,
+        instance=unit,
+        changes=_clean_unit(unit.provider, changes, instance=unit),
+        event_type="unit.updated",
+        organisation=unit.provider.organisation,
+    )
     return unit
