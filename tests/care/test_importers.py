@@ -183,11 +183,6 @@ def test_the_same_recipients_in_other_forms_and_order_are_unchanged(world) -> No
     assert Recipient.objects.count() == 3
 
 
-@pytest.mark.xfail(
-    reason="RecipientImporter treats an absent optional column like an empty cell: a recipients file "
-    "without name/area/alarm_customer columns erases the stored name, area and alarm flag",
-    strict=True,
-)
 def test_a_file_without_the_optional_columns_keeps_what_was_stored(world) -> None:
     number = numbers_born("1945")[0]
     load(world, "areas", csv_bytes(["code", "name"], [["centrum", "Centrum"]]))
@@ -298,7 +293,8 @@ def test_rows_of_one_decision_that_disagree_are_rejected(world, catalogue_and_pe
     delivery = load(world, "decisions", csv_bytes(DECISION_HEADER, rows), "beslut.csv")
 
     assert delivery.status == Delivery.Status.PENDING
-    assert errors(delivery)[:3] == [
+    assert errors(delivery)[:4] == [
+        (2, "decision_id", "B-1"),  # the decision is held back whole
         (3, "start_date", "2024-04-01"),
         (4, "provider_org_number", ORG_B),  # as delivered, not a database id
         (5, "recipient_id", f"{second[:8]}-****"),
@@ -307,7 +303,7 @@ def test_rows_of_one_decision_that_disagree_are_rejected(world, catalogue_and_pe
     assert (duplicate.column, "MORG" in duplicate.value) == ("intervention_code", True)
     assert "Differs from row 2" in delivery.issues.get(row=3).reason
     assert "Repeats row 2" in duplicate.reason
-    assert len(errors(delivery)) == 4
+    assert len(errors(delivery)) == 5  # every row of B-1: none of it loads
     assert_not_in_clear([f"{i.value} {i.reason}" for i in delivery.issues.all()], [first, second])
     assert Decision.objects.count() == 0
 
@@ -436,11 +432,6 @@ def test_values_too_large_for_the_register_are_rejected_as_rows(world, catalogue
     assert Decision.objects.get().external_id == "B-3"
 
 
-@pytest.mark.xfail(
-    reason="accepting the valid rows of a decision whose other row was rejected replaces the decision's "
-    "interventions with the valid rows only, so a granted intervention is silently deleted",
-    strict=True,
-)
 def test_accepting_valid_rows_never_deletes_an_intervention_whose_row_was_rejected(world, catalogue_and_people) -> None:
     person = catalogue_and_people[0]
     rows = [
@@ -450,7 +441,8 @@ def test_accepting_valid_rows_never_deletes_an_intervention_whose_row_was_reject
     load(world, "decisions", csv_bytes(DECISION_HEADER, rows), "beslut-mars.csv")
     rows[1][7] = "två"  # the shower row is now broken; the decision still grants it
     delivery = load(world, "decisions", csv_bytes(DECISION_HEADER, rows), "beslut-april.csv")
-    assert errors(delivery) == [(3, "frequency", "två")]
+    # The decision's other row is held back too: a decision loads whole or not at all.
+    assert errors(delivery) == [(2, "decision_id", "B-1"), (3, "frequency", "två")]
 
     delivery_accept(actor=world.controller, delivery=delivery)
 

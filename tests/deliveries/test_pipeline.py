@@ -437,3 +437,23 @@ def test_a_pending_recipients_file_writes_no_recipient(world) -> None:
     assert Recipient.objects.count() == 0
     delivery_accept(actor=world.controller, delivery=delivery)
     assert Recipient.objects.count() == 2
+
+
+def test_identical_files_from_two_providers_are_two_deliveries(world) -> None:
+    content = csv_bytes(["code", "name"], [["x1", "Område"]])
+    first = delivery_load(actor=None, kind="areas", content=content, file_name="a.csv", organisation=world.provider_a.organisation)
+    second = delivery_load(actor=None, kind="areas", content=content, file_name="b.csv", organisation=world.provider_b.organisation)
+    assert not second.already_delivered and first.delivery.pk != second.delivery.pk
+    again = delivery_load(actor=None, kind="areas", content=content, file_name="b2.csv", organisation=world.provider_b.organisation)
+    assert again.already_delivered and again.delivery.pk == second.delivery.pk
+
+
+def test_accepting_a_delivery_whose_file_is_gone_says_what_to_do(world, settings) -> None:
+    import shutil
+
+    content = csv_bytes(["code", "name"], [["x1", "Område"], ["", "Utan kod"]])
+    delivery = delivery_load(actor=None, kind="areas", content=content, file_name="omr.csv").delivery
+    assert delivery.status == Delivery.Status.PENDING
+    shutil.rmtree(settings.UPLOAD_DIR)
+    with pytest.raises(ApplicationError, match="deliver it again"):
+        delivery_accept(actor=world.controller, delivery=delivery)

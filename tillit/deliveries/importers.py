@@ -71,6 +71,9 @@ class Importer(ABC):
     def __init__(self, *, actor: Any, organisation: Any = None) -> None:
         self.actor = actor
         self.organisation = organisation
+        # The columns the delivered file has: an optional column that is absent leaves the
+        # stored value alone, while an empty cell in a present column clears it.
+        self.present_columns: frozenset[str] = frozenset()
 
     def prepare(self) -> None:
         """Load what parsing needs (catalogues, existing keys) once per delivery."""

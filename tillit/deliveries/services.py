@@ -68,6 +68,7 @@ def _store(content: bytes, checksum: str, file_name: str) -> str:
 
 def _read_rows(importer: Importer, table: Table) -> tuple[list[ParsedRow], list[RowIssue], int]:
     """Parse every row; return the accepted rows, the issues (errors and warnings) and the row count."""
+    importer.present_columns = frozenset(table.columns)
     importer.prepare()
     accepted: list[ParsedRow] = []
     issues: list[RowIssue] = []
@@ -131,10 +132,18 @@ def _write(importer: Importer, delivery: Delivery, rows: list[ParsedRow], *, act
     )
 
 
-def _previous(kind: str, checksum: str) -> Delivery | None:
+def _previous(kind: str, checksum: str, organisation: Any) -> Delivery | None:
+    """The same file of the same kind from the same deliverer, loaded or waiting.
+
+    Two providers may deliver byte-identical files (a header-only file, say); each is its
+    own delivery, and neither sees the other's.
+    """
     return (
         Delivery.objects.filter(
-            kind=kind, checksum=checksum, status__in=[Delivery.Status.LOADED, Delivery.Status.PENDING]
+            kind=kind,
+            checksum=checksum,
+            organisation=organisation,
+            status__in=[Delivery.Status.LOADED, Delivery.Status.PENDING],
         )
         .order_by("-created_at")
         .first()
@@ -159,7 +168,7 @@ def delivery_load(
     """
     importer_class = importer_for(kind)
     checksum = hashlib.sha256(content).hexdigest()
-    previous = _previous(kind, checksum)
+    previous = _previous(kind, checksum, organisation)
     if previous is not None:
         return LoadResult(delivery=previous, already_delivered=True)
 
@@ -230,10 +239,19 @@ def delivery_accept(*, actor: Any, delivery: Delivery) -> Delivery:
             _("Delivery %(id)s is not waiting for a decision (it is %(status)s).")
             % {"id": delivery.pk, "status": delivery.get_status_display().lower()}
         )
-    content = (Path(settings.UPLOAD_DIR) / delivery.stored_path).read_bytes()
+    try:
+        content = (Path(settings.UPLOAD_DIR) / delivery.stored_path).read_bytes()
+    except OSError:
+        raise DeliveryStateError(
+            _("The delivered file of delivery %(id)s is no longer in the data directory; deliver it again.")
+            % {"id": delivery.pk}
+        ) from None
     importer = importer_for(delivery.kind)(actor=actor, organisation=delivery.organisation)
-    table = open_table(content, file_name=delivery.file_name, columns=importer.columns)
-    accepted, issues, count = _read_rows(importer, table)
+    try:
+        table = open_table(content, file_name=delivery.file_name, columns=importer.columns)
+        accepted, issues, count = _read_rows(importer, table)
+    except StructuralError as error:
+        raise DeliveryStateError(error.message) from None
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if locked.status != Delivery.Status.PENDING:

@@ -46,6 +46,7 @@ class DecisionImporter(Importer):
     )
 
     def prepare(self) -> None:
+        self.rejected_decisions: dict[str, int] = {}
         self.references = RowReferences()
         self.catalogue: dict[str, list[Intervention]] = defaultdict(list)
         for intervention in Intervention.objects.all():
@@ -65,6 +66,14 @@ class DecisionImporter(Importer):
         )
 
     def parse(self, row: int, values: dict[str, str]) -> ParsedRow:
+        try:
+            return self._parse(row, values)
+        except RowRejected:
+            # Remember the decision: its other rows must not load without this one.
+            self.rejected_decisions.setdefault(values.get("decision_id", "").strip(), row)
+            raise
+
+    def _parse(self, row: int, values: dict[str, str]) -> ParsedRow:
         key, recipient_id = self.references.recipient(values)
         provider = self.references.provider(values)
         start = fields.date(values, "start_date")
@@ -102,6 +111,12 @@ class DecisionImporter(Importer):
 
     def check_rows(self, rows: list[ParsedRow]) -> list[RowIssue]:
         issues = fields.duplicate_keys(rows, lambda d: (d["decision_id"], d["intervention"].code), "intervention_code")
+        issues += self._disagreements(rows)
+        return issues + self._whole_decisions(rows, issues)
+
+    def _disagreements(self, rows: list[ParsedRow]) -> list[RowIssue]:
+        """Every row of one decision must name the same recipient, provider and dates."""
+        issues = []
         first: dict[str, ParsedRow] = {}
         for row in rows:
             head = first.setdefault(row.data["decision_id"], row)
@@ -126,6 +141,24 @@ class DecisionImporter(Importer):
                     )
                     break
         return issues
+
+    def _whole_decisions(self, rows: list[ParsedRow], issues: list[RowIssue]) -> list[RowIssue]:
+        """A decision loads whole or not at all: its delivered rows replace its interventions,
+        so loading only some of them would silently delete the others."""
+        decision_of = {row.row: row.data["decision_id"] for row in rows}
+        failed = dict(self.rejected_decisions)
+        for issue in issues:
+            failed.setdefault(decision_of[issue.row], issue.row)
+        already = {issue.row for issue in issues}
+        return [
+            RowIssue(
+                row.row, "decision_id", row.data["decision_id"],
+                _("Row %(row)s of the same decision was rejected; a decision is loaded whole or not at all.")
+                % {"row": failed[row.data["decision_id"]]},
+            )
+            for row in rows
+            if row.data["decision_id"] in failed and row.row not in already
+        ]
 
     def write(self, rows: list[ParsedRow], *, delivery: Any) -> WriteSummary:
         summary = WriteSummary()

@@ -16,6 +16,8 @@ from tillit.deliveries.importers import Importer, ParsedRow, RowIssue, RowReject
 from tillit.registry.models import Area
 
 _COMPARED = ("id_kind", "birth_date", "area_id", "alarm_customer")
+# Optional columns and the fields they fill; an absent column leaves its field as stored.
+_OPTIONAL = {"area": "area_id", "alarm_customer": "alarm_customer"}
 
 
 class RecipientImporter(Importer):
@@ -68,12 +70,8 @@ class RecipientImporter(Importer):
             id_hash, id_encrypted = protected[row.row]
             name_encrypted = encrypt(data["name"])
             current = existing.get(id_hash)
-            values = {
-                "id_kind": data["key"].kind,
-                "birth_date": data["key"].birth_date,
-                "area_id": data["area_id"],
-                "alarm_customer": data["alarm_customer"],
-            }
+            values = {"id_kind": data["key"].kind, "birth_date": data["key"].birth_date}
+            values.update({field: data[field] for column, field in _OPTIONAL.items() if column in self.present_columns})
             if current is None:
                 to_create.append(
                     Recipient(id_hash=id_hash, id_encrypted=id_encrypted, name_encrypted=name_encrypted,
@@ -81,8 +79,8 @@ class RecipientImporter(Importer):
                 )
                 summary.created += 1
                 continue
-            name_changed = data["name"] != current.name
-            if name_changed or any(getattr(current, name) != values[name] for name in _COMPARED):
+            name_changed = "name" in self.present_columns and data["name"] != current.name
+            if name_changed or any(getattr(current, name) != value for name, value in values.items()):
                 for name, value in values.items():
                     setattr(current, name, value)
                 if name_changed:
