@@ -457,3 +457,11 @@ def test_accepting_a_delivery_whose_file_is_gone_says_what_to_do(world, settings
     shutil.rmtree(settings.UPLOAD_DIR)
     with pytest.raises(ApplicationError, match="deliver it again"):
         delivery_accept(actor=world.controller, delivery=delivery)
+
+
+def test_a_value_longer_than_its_column_is_a_row_error_not_a_crash(world) -> None:
+    content = csv_bytes(["code", "name"], [["x" * 40, "För lång kod"], ["ok", "Bra"]])
+    delivery = delivery_load(actor=None, kind="areas", content=content, file_name="omr.csv").delivery
+    assert delivery.status == Delivery.Status.PENDING
+    issue = delivery.issues.get()
+    assert (issue.row, issue.column) == (2, "code") and "at most 32" in issue.reason

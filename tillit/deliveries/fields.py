@@ -16,15 +16,31 @@ from tillit.common.values import parse_bool, parse_date, parse_decimal, parse_in
 from tillit.deliveries.importers import ParsedRow, RowIssue, RowRejected
 
 
-def required(values: dict[str, str], column: str) -> str:
+def required(values: dict[str, str], column: str, *, max_length: int | None = None) -> str:
     value = values.get(column, "").strip()
     if not value:
         raise RowRejected(column, "", _("The column %(column)s is empty; it is required.") % {"column": column})
+    return _fits(value, column, max_length)
+
+
+def optional(values: dict[str, str], column: str, *, max_length: int | None = None) -> str:
+    return _fits(values.get(column, "").strip(), column, max_length)
+
+
+def _fits(value: str, column: str, max_length: int | None) -> str:
+    """Refuse a value longer than it can be stored, rather than fail the whole load later."""
+    if max_length is not None and len(value) > max_length:
+        raise RowRejected(
+            column, value[:60],
+            _("The value is %(length)s characters long; %(column)s holds at most %(max)s.")
+            % {"length": len(value), "column": column, "max": max_length},
+        )
     return value
 
 
-def optional(values: dict[str, str], column: str) -> str:
-    return values.get(column, "").strip()
+def length_of(model: type, field: str) -> int:
+    """The stored length of a model's text field, for `max_length=` above."""
+    return model._meta.get_field(field).max_length  # type: ignore[attr-defined,no-any-return]
 
 
 def choice(values: dict[str, str], column: str, words: dict[str, str], *, default: str | None = None) -> str:

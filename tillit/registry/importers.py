@@ -89,10 +89,10 @@ class ProviderImporter(_RegistryImporter):
             row,
             {
                 "org_number": fields.org_number(values, "org_number"),
-                "name": fields.required(values, "name"),
+                "name": fields.required(values, "name", max_length=fields.length_of(Provider, "name")),
                 "regi": fields.choice(values, "regi", REGI_WORDS),
                 "service_types": _service_types(values),
-                "ivo_permit": values.get("ivo_permit", "").strip(),
+                "ivo_permit": fields.optional(values, "ivo_permit", max_length=fields.length_of(Provider, "ivo_permit")),
             },
         )
 
@@ -126,7 +126,11 @@ class AreaImporter(_RegistryImporter):
     def parse(self, row: int, values: dict[str, str]) -> ParsedRow:
         return ParsedRow(
             row,
-            {"code": fields.required(values, "code"), "name": fields.required(values, "name"), "zone": values.get("zone", "").strip()},
+            {
+                "code": fields.required(values, "code", max_length=fields.length_of(Area, "code")),
+                "name": fields.required(values, "name", max_length=fields.length_of(Area, "name")),
+                "zone": fields.optional(values, "zone", max_length=fields.length_of(Zone, "code")),
+            },
         )
 
     def check_rows(self, rows: list[ParsedRow]) -> list[RowIssue]:
@@ -180,8 +184,8 @@ class UnitImporter(_RegistryImporter):
             row,
             {
                 "provider": provider,
-                "code": fields.required(values, "code"),
-                "name": fields.required(values, "name"),
+                "code": fields.required(values, "code", max_length=fields.length_of(Unit, "code")),
+                "name": fields.required(values, "name", max_length=fields.length_of(Unit, "name")),
                 "service_type": service_type,
                 "area": self.areas.get(area_code),
             },
@@ -255,13 +259,13 @@ class ContractImporter(_RegistryImporter):
             row,
             {
                 "provider": provider,
-                "reference": fields.required(values, "reference"),
+                "reference": fields.required(values, "reference", max_length=fields.length_of(Contract, "reference")),
                 "kind": fields.choice(values, "kind", CONTRACT_WORDS),
                 "service_types": service_types,
                 "start_date": start,
                 "end_date": end,
                 "latest_end_date": latest,
-                "extension_options": values.get("extension_options", "").strip(),
+                "extension_options": fields.optional(values, "extension_options", max_length=fields.length_of(Contract, "extension_options")),
                 "notice_months": notice,
             },
         )

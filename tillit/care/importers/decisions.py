@@ -93,7 +93,7 @@ class DecisionImporter(Importer):
         return ParsedRow(
             row,
             {
-                "decision_id": fields.required(values, "decision_id"),
+                "decision_id": fields.required(values, "decision_id", max_length=fields.length_of(Decision, "external_id")),
                 "key": key,
                 "recipient_id": recipient_id,
                 "provider_id": provider.pk,

@@ -47,7 +47,7 @@ class CareEventImporter(Importer):
     def parse(self, row: int, values: dict[str, str]) -> ParsedRow:
         event_type = fields.choice(values, "event_type", EVENT_WORDS)
         key, recipient_id = self.references.recipient(values)
-        reference = fields.optional(values, "reference")
+        reference = fields.optional(values, "reference", max_length=fields.length_of(CareEvent, "reference"))
         if event_type in CareEvent.NEEDS_REFERENCE and not reference:
             raise RowRejected(
                 "reference", "",
@@ -62,7 +62,7 @@ class CareEventImporter(Importer):
                 "provider_id": self.references.provider(values).pk,
                 "date": fields.date(values, "date"),
                 "reference": reference,
-                "detail": fields.optional(values, "detail")[:500],
+                "detail": fields.optional(values, "detail", max_length=fields.length_of(CareEvent, "detail")),
             },
         )
 

@@ -49,8 +49,8 @@ class InterventionImporter(Importer):
         return ParsedRow(
             row,
             {
-                "code": fields.required(values, "code"),
-                "name": fields.required(values, "name"),
+                "code": fields.required(values, "code", max_length=fields.length_of(Intervention, "code")),
+                "name": fields.required(values, "name", max_length=fields.length_of(Intervention, "name")),
                 "category": fields.choice(values, "category", CATEGORY_WORDS),
                 "kind": fields.choice(values, "kind", KIND_WORDS, default=Intervention.Kind.REGULAR),
                 "standard_minutes": minutes,
