@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "tillit.deliveries",
     "tillit.registry",
     "tillit.care",
+    "tillit.ledger",
     "tillit.demo",
 ]
 

@@ -37,6 +37,8 @@ FILE_LOADERS: dict[str, frozenset[str]] = {
     "recipients": frozenset({Role.ADMIN, Role.CONTROLLER, Role.CASE_OFFICER}),
     "decisions": frozenset({Role.ADMIN, Role.CONTROLLER, Role.CASE_OFFICER}),
     "care_events": frozenset({Role.ADMIN, Role.CONTROLLER, Role.CASE_OFFICER}),
+    # A provider's own system or staff deliver its visits (scoped to that provider).
+    "visits": frozenset({Role.ADMIN, Role.CONTROLLER, Role.PROVIDER_USER}),
 }
 
 

@@ -81,6 +81,21 @@ class Table:
     _absent: tuple[str, ...] = field(default=(), repr=False, compare=False)
     _width: int = field(default=0, repr=False, compare=False)
 
+    @property
+    def header_row(self) -> int:
+        """The row (as in Excel) that holds the header."""
+        return self._header_row
+
+    @property
+    def positions(self) -> dict[str, int]:
+        """Each found column's 0-based position in the file's rows."""
+        return dict(self._positions)
+
+    @property
+    def width(self) -> int:
+        """How many cells the header has."""
+        return self._width
+
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """Yield (row number as in Excel, canonical name -> stripped text) for non-blank rows.
 

@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tillit.accounts.models import Organisation
 from tillit.common.errors import ApplicationError
 from tillit.common.org_numbers import normalize_org_number
-from tillit.deliveries.importers import IMPORTERS
+from tillit.common.periods import Month
+from tillit.deliveries.importers import DECIDERS, IMPORTERS
 from tillit.deliveries.models import Delivery
 from tillit.deliveries.selectors import format_issue
 from tillit.deliveries.services import delivery_load
@@ -25,12 +26,19 @@ class ImportCommand(BaseCommand):
     help = "Load a delivery file (CSV or Excel) of the given kind."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=sorted(IMPORTERS), help="what the file contains")
+        parser.add_argument("kind", choices=sorted([*IMPORTERS, *DECIDERS]), help="what the file contains")
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--accept-valid", action="store_true", help="load the valid rows even when some rows are rejected"
         )
         parser.add_argument("--provider", help="organisation number of the provider that delivers the file")
+        parser.add_argument(
+            "--complete", action="store_true",
+            help="visits: the file holds all of its providers' visits in its period; others there are retired",
+        )
+        parser.add_argument(
+            "--period", help="visits with --complete: YYYY-MM or YYYY-MM:YYYY-MM (default: the months in the file)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -45,15 +53,38 @@ class ImportCommand(BaseCommand):
             organisation = Organisation.objects.filter(provider__org_number=number).first()
             if organisation is None:
                 raise CommandError(f"No provider has the organisation number {number}.")
-        result = delivery_load(
-            actor=None,
-            kind=options["kind"],
-            content=path.read_bytes(),
-            file_name=path.name,
-            accept_valid=options["accept_valid"],
-            organisation=organisation,
-        )
+        if options["kind"] in DECIDERS:
+            result = self._load_streamed(options, path, organisation)
+        else:
+            result = delivery_load(
+                actor=None,
+                kind=options["kind"],
+                content=path.read_bytes(),
+                file_name=path.name,
+                accept_valid=options["accept_valid"],
+                organisation=organisation,
+            )
         report_delivery(self, result.delivery, already=result.already_delivered)
+
+    def _load_streamed(self, options: dict[str, Any], path: Path, organisation: Any) -> Any:
+        """Visits: read from the file in place (it may be a year of a large municipality)."""
+        period = None
+        if options["period"]:
+            try:
+                first, _sep, last = options["period"].partition(":")
+                period = (Month.parse(first), Month.parse(last or first))
+            except ApplicationError as error:
+                raise CommandError(error.message) from None
+        return DECIDERS[options["kind"]].load(
+            actor=None,
+            path=path,
+            file_name=path.name,
+            provider=organisation.provider if organisation is not None else None,
+            complete=options["complete"],
+            period=period,
+            accept_valid=options["accept_valid"],
+            progress=lambda stage: self.stderr.write(f"… {stage}"),
+        )
 
 
 def report_delivery(command: BaseCommand, delivery: Delivery, *, already: bool = False) -> None:

@@ -7,7 +7,7 @@ register it from their AppConfig.ready(), so this lower layer never imports them
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -92,6 +92,26 @@ class Importer(ABC):
 IMPORTERS: dict[str, type[Importer]] = {}
 
 
+@dataclass(frozen=True)
+class Decider:
+    """How a kind that is not loaded row by row (visits) is loaded, accepted or rejected."""
+
+    load: Callable[..., Any]
+    accept: Callable[..., Any]
+    reject: Callable[..., Any]
+    label: Any = ""
+
+
+DECIDERS: dict[str, Decider] = {}
+
+
+def register_decider(
+    kind: str, *, load: Callable[..., Any], accept: Callable[..., Any], reject: Callable[..., Any], label: Any = ""
+) -> None:
+    """Let the delivery pages and commands load, accept or reject deliveries of `kind`."""
+    DECIDERS[kind] = Decider(load=load, accept=accept, reject=reject, label=label)
+
+
 def register(importer: type[Importer]) -> type[Importer]:
     """Make a file kind loadable by the CLI, the upload page and the demo."""
     IMPORTERS[importer.kind] = importer
@@ -100,7 +120,9 @@ def register(importer: type[Importer]) -> type[Importer]:
 
 def kind_labels() -> dict[str, str]:
     """Each loadable kind with its label, in registration order."""
-    return {kind: str(importer.label) for kind, importer in IMPORTERS.items()}
+    labels = {kind: str(importer.label) for kind, importer in IMPORTERS.items()}
+    labels.update({kind: str(decider.label) for kind, decider in DECIDERS.items()})
+    return labels
 
 
 def importer_for(kind: str) -> type[Importer]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from tillit.audit.services import audit_record
 from tillit.common.errors import ApplicationError
 from tillit.common.tabular import StructuralError, Table, open_table
-from tillit.deliveries.importers import Importer, ParsedRow, RowIssue, RowRejected, importer_for
+from tillit.deliveries.importers import DECIDERS, Importer, ParsedRow, RowIssue, RowRejected, importer_for
 from tillit.deliveries.models import Delivery, DeliveryIssue
 
 # A delivered value is kept in the report only this long (the model's column width).
@@ -239,6 +239,9 @@ def delivery_accept(*, actor: Any, delivery: Delivery) -> Delivery:
             _("Delivery %(id)s is not waiting for a decision (it is %(status)s).")
             % {"id": delivery.pk, "status": delivery.get_status_display().lower()}
         )
+    if delivery.kind in DECIDERS:
+        DECIDERS[delivery.kind].accept(actor=actor, delivery=delivery)
+        return delivery
     try:
         content = (Path(settings.UPLOAD_DIR) / delivery.stored_path).read_bytes()
     except OSError:
@@ -264,9 +267,16 @@ def delivery_accept(*, actor: Any, delivery: Delivery) -> Delivery:
     return delivery
 
 
-@transaction.atomic
 def delivery_reject(*, actor: Any, delivery: Delivery, reason: str = "") -> Delivery:
     """Reject a whole delivery that was waiting: none of its rows are loaded."""
+    _reject(actor=actor, delivery=delivery, reason=reason)
+    if delivery.kind in DECIDERS:
+        DECIDERS[delivery.kind].reject(actor=actor, delivery=delivery)
+    return delivery
+
+
+@transaction.atomic
+def _reject(*, actor: Any, delivery: Delivery, reason: str) -> None:
     locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if locked.status != Delivery.Status.PENDING:
         raise DeliveryStateError(
@@ -285,4 +295,3 @@ def delivery_reject(*, actor: Any, delivery: Delivery, reason: str = "") -> Deli
         organisation=delivery.organisation,
         new={"file": delivery.file_name, "reason": reason},
     )
-    return delivery

@@ -1,0 +1,128 @@
+"""From a delivered visit file to a DuckDB table of raw text cells, one row per record.
+
+The common reader checks the file (format, encoding, delimiter, header) exactly as for every
+other delivery; DuckDB then reads the records in bulk. Windows-1252 files are transcoded to
+UTF-8 first and Excel files written out as CSV, so DuckDB always reads one kind of file.
+Records DuckDB cannot split into the header's columns are kept as row issues, never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from tillit.common.duck import one
+from django.utils.translation import gettext as _
+
+from tillit.common.tabular import Table, open_table
+from tillit.ledger.columns import NAMES, VISIT_COLUMNS
+
+_CHUNK = 4 * 1024 * 1024
+
+
+@dataclass
+class RawVisits:
+    """The `raw_visits` table in a DuckDB connection, and what reading found."""
+
+    table: Table
+    records: int
+    malformed: list[tuple[int, str, str]]  # (row, reason, line as delivered)
+
+
+def _transcode(source: Path, encoding: str, target: Path) -> None:
+    """Re-encode a Windows-1252 file as UTF-8, streaming (an Excel-in-Sweden export)."""
+    with source.open("r", encoding=encoding, newline="") as reader, target.open("w", encoding="utf-8", newline="") as writer:
+        while chunk := reader.read(_CHUNK):
+            writer.write(chunk)
+
+
+def _xlsx_to_csv(table: Table, target: Path) -> None:
+    """Write an Excel sheet's rows as a CSV with our column names and the sheet's row numbers."""
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["__row", *NAMES])
+        for row, values in table.rows():
+            writer.writerow([row, *(values.get(name, "") for name in NAMES)])
+
+
+def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_name: str, workdir: Path) -> RawVisits:
+    """Create `raw_visits(row, <visit columns> as trimmed text)` from the delivered file.
+
+    Raises StructuralError (from the common reader) when the file is not a visit file at all.
+    """
+    table = open_table(source, file_name=file_name, columns=VISIT_COLUMNS)
+    workdir.mkdir(parents=True, exist_ok=True)
+    if table.format == "xlsx":
+        path = Path(tempfile.mkstemp(suffix=".csv", dir=workdir)[1])
+        _xlsx_to_csv(table, path)
+        columns = ["__row", *NAMES]
+        positions = {name: index + 1 for index, name in enumerate(NAMES)}
+        delimiter, header_row, numbered = ";", 1, True
+    else:
+        path = source
+        if table.encoding == "cp1252":
+            path = Path(tempfile.mkstemp(suffix=".csv", dir=workdir)[1])
+            _transcode(source, "cp1252", path)
+        columns = [f"c{index}" for index in range(table.width)]
+        positions = table.positions
+        delimiter, header_row, numbered = table.delimiter or ";", table.header_row, False
+
+    connection.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    picks = ", ".join(
+        f"trim(coalesce({columns[positions[name]]}, '')) AS {name}" if name in positions else f"'' AS {name}"
+        for name in NAMES
+    )
+    spec = "{" + ", ".join(f"'{column}': 'VARCHAR'" for column in columns) + "}"
+    # Row numbers: Excel's own for xlsx; for CSV the record's place after the header, shifted
+    # past the records DuckDB rejected (so they match the file when no record spans lines).
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE raw_scan AS
+        SELECT row_number() OVER () AS k, {'__row::INTEGER AS given_row, ' if numbered else ''}{picks}
+        FROM read_csv(?, delim = ?, header = true, skip = ?, quote = '"', escape = '"',
+                      auto_detect = false, columns = {spec}, store_rejects = true)
+        """,
+        [str(path), delimiter, header_row - 1],
+    )
+    malformed = [
+        (int(line), _malformed_reason(error_type), (csv_line or "")[:255])
+        for line, error_type, csv_line in connection.execute(
+            "SELECT line, error_type, csv_line FROM reject_errors ORDER BY line"
+        ).fetchall()
+    ]
+    _number_rows(connection, header_row, [line for line, _reason, _text in malformed], numbered)
+    records = one(connection, "SELECT count(*) FROM raw_visits")[0] + len(malformed)
+    return RawVisits(table=table, records=records, malformed=malformed)
+
+
+def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejected: list[int], numbered: bool) -> None:
+    if numbered:
+        connection.execute("CREATE OR REPLACE TEMP TABLE raw_visits AS SELECT given_row AS row, * EXCLUDE (k, given_row) FROM raw_scan")
+        return
+    # The i-th rejected line (0-based) at line x shifts every accepted record from k = x - header_row - i on.
+    shifts = [(line - header_row - index, index + 1) for index, line in enumerate(rejected)]
+    connection.execute("CREATE OR REPLACE TEMP TABLE row_shifts (k_from BIGINT, shift INTEGER)")
+    if shifts:
+        connection.executemany("INSERT INTO row_shifts VALUES (?, ?)", shifts)
+    connection.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE raw_visits AS
+        SELECT (r.k + ? + coalesce(s.shift, 0))::INTEGER AS row, r.* EXCLUDE (k)
+        FROM raw_scan r ASOF LEFT JOIN row_shifts s ON r.k >= s.k_from
+        """,
+        [header_row],
+    )
+
+
+def _malformed_reason(error_type: str) -> str:
+    if error_type == "TOO MANY COLUMNS":
+        return _("The row has more fields than the header has columns.")
+    if error_type == "MISSING COLUMNS":
+        return _("The row has fewer fields than the header has columns.")
+    if error_type == "UNQUOTED VALUE":
+        return _("The row has a quotation mark inside a field that is not quoted.")
+    return _("The row cannot be read as CSV (%(error)s).") % {"error": error_type.lower()}

@@ -1,0 +1,93 @@
+"""What visit rows refer to, handed to DuckDB as small tables: providers, units, the
+catalogue, recipients (by surrogate id only) and the year rules of local time.
+
+Identity numbers are parsed and hashed here in Python, once per distinct value, so that no
+personal identity number ever enters the engine or the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import duckdb
+import pyarrow as pa
+from django.utils.translation import gettext as _
+
+from tillit.care.models import Intervention, Recipient
+from tillit.care.protection import lookup_hash
+from tillit.common.errors import ApplicationError
+from tillit.common.localtime import year_rules
+from tillit.common.personal_ids import parse_recipient_id
+from tillit.ledger.columns import BOOLEAN_WORDS, METHOD_WORDS, STATUS_WORDS
+from tillit.registry.models import Provider, Unit
+
+TIME_ZONE = "Europe/Stockholm"
+
+
+def register_references(connection: duckdb.DuckDBPyConnection) -> None:
+    """Providers, units, the catalogue, the vocabularies and the time-zone rules."""
+    providers = list(Provider.objects.values_list("org_number", "pk", "organisation_id"))
+    connection.register("ref_providers", pa.table({
+        "org_number": [p[0] for p in providers],
+        "provider_id": pa.array([p[1] for p in providers], pa.int64()),
+        "organisation_id": pa.array([p[2] for p in providers], pa.int64()),
+    }))
+    units = list(Unit.objects.values_list("provider_id", "code", "pk"))
+    connection.register("ref_units", pa.table({
+        "provider_id": pa.array([u[0] for u in units], pa.int64()),
+        "code": [u[1] for u in units],
+        "unit_id": pa.array([u[2] for u in units], pa.int64()),
+    }))
+    catalogue = list(Intervention.objects.values_list("code", "valid_from", "valid_to"))
+    connection.register("ref_interventions", pa.table({
+        "code": [c[0] for c in catalogue],
+        "valid_from": pa.array([c[1] for c in catalogue], pa.date32()),
+        "valid_to": pa.array([c[2] or datetime.date(9999, 12, 31) for c in catalogue], pa.date32()),
+    }))
+    for name, words in (("ref_status", STATUS_WORDS), ("ref_method", METHOD_WORDS), ("ref_boolean", BOOLEAN_WORDS)):
+        connection.register(name, pa.table({"word": list(words), "value": list(words.values())}))
+    rules = year_rules(TIME_ZONE, 1990, datetime.date.today().year + 2)
+    connection.register("ref_years", pa.table({
+        "year": [r.year for r in rules],
+        "winter_minutes": [r.winter_minutes for r in rules],
+        "summer_minutes": [r.summer_minutes for r in rules],
+        "gap_from": pa.array([r.gap_from for r in rules], pa.timestamp("us")),
+        "gap_to": pa.array([r.gap_to for r in rules], pa.timestamp("us")),
+        "fold_from": pa.array([r.fold_from for r in rules], pa.timestamp("us")),
+        "fold_to": pa.array([r.fold_to for r in rules], pa.timestamp("us")),
+    }))
+
+
+def register_recipients(connection: duckdb.DuckDBPyConnection) -> None:
+    """Map each distinct delivered recipient id to its surrogate id, or to the reason it has none.
+
+    Creates `ref_recipients(raw, recipient_id, shown, error)`; `shown` is the id as reports may
+    show it (masked). Visits never register recipients: validating a file must not change
+    the registry, whatever the file's fate.
+    """
+    raws = [row[0] for row in connection.execute("SELECT DISTINCT recipient_id FROM raw_visits WHERE recipient_id <> ''").fetchall()]
+    known = dict(Recipient.objects.values_list("id_hash", "pk"))
+    ids: list[int | None] = []
+    shown: list[str] = []
+    errors: list[str | None] = []
+    for raw in raws:
+        try:
+            key = parse_recipient_id(raw, reference=True)
+        except ApplicationError as error:
+            ids.append(None)
+            shown.append(str(error.context.get("value", "****")))  # already masked by the parser
+            errors.append(error.message)
+            continue
+        recipient_id = known.get(lookup_hash(key))
+        ids.append(recipient_id)
+        shown.append(key.masked)
+        errors.append(
+            None if recipient_id is not None
+            else _("The recipient %(id)s is not registered; load the recipients file first.") % {"id": key.masked}
+        )
+    connection.register("ref_recipients", pa.table({
+        "raw": pa.array(raws, pa.string()),
+        "recipient_id": pa.array(ids, pa.int64()),
+        "shown": pa.array(shown, pa.string()),
+        "error": pa.array(errors, pa.string()),
+    }))

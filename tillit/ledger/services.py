@@ -1,0 +1,372 @@
+"""Loading visit files into the ledger: validate, stage, and (on acceptance) activate.
+
+  validate  DuckDB reads the file and checks every row (validation.py); nothing is written
+            anywhere but the engine's memory.
+  stage     the valid visits are written as the batch's Parquet files (one per month) and the
+            delivery, its row report and the batch are recorded in one transaction: the batch
+            is "staged", and a staged batch is not part of the ledger.
+  activate  when the delivery is accepted (at once when all rows are valid or the caller
+            accepts the valid rows), every month the batch touches is rebuilt as a new
+            current file — the batch's visits win over earlier ones with the same visit id, and
+            a complete batch retires its providers' other visits in its period — and the
+            manifest switches to the new files in one transaction.
+
+A crash at any moment leaves the old state or the new one: files appear under their names
+only when whole, and no file counts until the manifest names it (see store.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tillit.audit.services import audit_record
+from tillit.common.duck import connect, one
+from tillit.common.periods import Month
+from tillit.common.tabular import StructuralError
+from tillit.deliveries.models import Delivery, DeliveryIssue
+from tillit.ledger import store, validation
+from tillit.ledger.models import LedgerLock, LedgerMonth, VisitBatch, VisitFile
+from tillit.ledger.reading import read_raw_visits
+from tillit.ledger.references import register_recipients, register_references
+from tillit.registry.models import Provider
+
+logger = logging.getLogger(__name__)
+
+VISIT_KIND = "visits"
+Progress = Callable[[str], None]
+
+
+@dataclass
+class VisitLoadResult:
+    delivery: Delivery
+    already_delivered: bool = False
+
+
+def _checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _keep_upload(path: Path, checksum: str, file_name: str) -> str:
+    """Keep the delivered file beside the other deliveries, named by its checksum."""
+    from django.conf import settings
+
+    relative = Path(checksum[:2]) / f"{checksum}{Path(file_name).suffix.lower()[:8]}"
+    target = Path(settings.UPLOAD_DIR) / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        shutil.copyfile(path, partial)
+        partial.replace(target)
+    return str(relative)
+
+
+def visit_delivery_load(
+    *,
+    actor: Any,
+    path: Path,
+    file_name: str,
+    provider: Provider | None = None,
+    complete: bool = False,
+    period: tuple[Month, Month] | None = None,
+    accept_valid: bool = False,
+    progress: Progress = lambda stage: None,
+) -> VisitLoadResult:
+    """Validate a visit file and stage it; activate it when it may be.
+
+    `provider` is the provider the file is delivered for (every row must be theirs);
+    `complete` says the file holds all of its providers' visits in `period` (default: the
+    whole months the file covers), so visits of theirs that it lacks are retired.
+    """
+    organisation = provider.organisation if provider else None
+    checksum = _checksum(path)
+    previous = (
+        Delivery.objects.filter(kind=VISIT_KIND, checksum=checksum, organisation=organisation,
+                                status__in=[Delivery.Status.LOADED, Delivery.Status.PENDING])
+        .order_by("-created_at").first()
+    )
+    if previous is not None:
+        return VisitLoadResult(delivery=previous, already_delivered=True)
+    stored = _keep_upload(path, checksum, file_name)
+    delivery = Delivery(
+        kind=VISIT_KIND, file_name=Path(file_name).name[:255], checksum=checksum, size=path.stat().st_size,
+        stored_path=stored, delivered_by=actor if getattr(actor, "pk", None) else None, organisation=organisation,
+    )
+    connection = connect(temp_directory=store.work_dir() / "spill")
+    try:
+        progress("reading")
+        try:
+            raw = read_raw_visits(connection, path, delivery.file_name, store.work_dir())
+        except StructuralError as error:
+            return VisitLoadResult(delivery=_failed(actor, delivery, error.message))
+        progress("checking")
+        register_references(connection)
+        register_recipients(connection)
+        given = provider.org_number if provider else None
+        validation.parse(connection, given_org_number=given)
+        validation.check(connection, given_org_number=given)
+        validation.resolve_times(connection)
+        _accepted(connection)
+        validation.overlaps(connection)
+        _flag_overlaps(connection)
+        progress("staging")
+        batch = _stage(connection, actor, delivery, raw, provider=provider, complete=complete, period=period)
+    finally:
+        connection.close()
+    if delivery.status == Delivery.Status.PENDING and (delivery.rows_rejected == 0 or accept_valid):
+        progress("activating")
+        batch_accept(actor=actor, delivery=delivery)
+    return VisitLoadResult(delivery=delivery)
+
+
+def _failed(actor: Any, delivery: Delivery, message: str) -> Delivery:
+    with transaction.atomic():
+        delivery.status = Delivery.Status.FAILED
+        delivery.message = message
+        delivery.save()
+        audit_record(actor=actor, event_type="delivery.failed.visits", target=delivery,
+                     organisation=delivery.organisation, new={"file": delivery.file_name, "message": message})
+    return delivery
+
+
+def _accepted(connection: Any) -> None:
+    """`accepted`: the rows without errors, in the ledger's shape."""
+    one(connection, """
+        CREATE OR REPLACE TEMP TABLE accepted AS
+        SELECT p.row,
+            p.provider_id, p.visit_id, p.unit_id, p.recipient_key AS recipient_id, nullif(p.staff_id, '') AS staff_id,
+            p.planned_start_utc, p.planned_end_utc, p.registered_start_utc, p.registered_end_utc,
+            p.codes AS intervention_codes, p.double_value AS double_staffing, p.status_value AS status,
+            nullif(p.method_value, '') AS registration_method,
+            coalesce(p.planned_start_local, timezone('Europe/Stockholm', p.planned_start_utc::TIMESTAMPTZ)) AS planned_local,
+            p.status_value = 'performed' AND p.registered_end_utc IS NULL AS no_end,
+            p.ambiguous AS ambiguous_time
+        FROM parsed p
+        WHERE p.row NOT IN (SELECT row FROM issues WHERE severity = 'error')
+    """)
+
+
+def _flag_overlaps(connection: Any) -> None:
+    connection.execute("""
+        ALTER TABLE accepted ADD COLUMN overlap BOOLEAN DEFAULT false;
+        UPDATE accepted SET overlap = true
+        WHERE row IN (SELECT row FROM issues WHERE severity = 'warning' AND col = 'registered_start' AND value <> '');
+    """)
+
+
+def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provider: Provider | None,
+           complete: bool, period: tuple[Month, Month] | None) -> VisitBatch:
+    """Write the batch's files and record delivery, report and batch in one transaction."""
+    token = uuid.uuid4().hex[:12]
+    months = [row[0] for row in connection.execute(
+        "SELECT DISTINCT strftime(planned_local, '%Y-%m') FROM accepted ORDER BY 1").fetchall()]
+    files = []
+    for month in months:
+        relative = f"{month}/batch-{token}.parquet"
+        rows, checksum = store.write_parquet(connection, f"""
+            SELECT {store.VISIT_SELECT} FROM (
+                SELECT provider_id, visit_id, unit_id, recipient_id, staff_id,
+                    planned_start_utc AS planned_start, planned_end_utc AS planned_end,
+                    registered_start_utc AS registered_start, registered_end_utc AS registered_end,
+                    intervention_codes, double_staffing, status, registration_method,
+                    strftime(planned_local, '%Y-%m') AS month, planned_local::DATE AS local_date,
+                    no_end, ambiguous_time, overlap, NULL::INTEGER AS batch_id, row AS source_row
+                FROM accepted WHERE strftime(planned_local, '%Y-%m') = ?
+            ) ORDER BY {store.SORT}
+        """, [month], relative)
+        files.append(VisitFile(month=month, path=relative, rows=rows, checksum=checksum))
+    counts = one(connection, """
+        SELECT (SELECT count(*) FROM accepted), (SELECT count(DISTINCT row) FROM issues WHERE severity = 'warning'),
+               (SELECT min(planned_local)::DATE FROM accepted), (SELECT max(planned_local)::DATE FROM accepted),
+               (SELECT list(DISTINCT provider_id) FROM accepted)
+    """)
+    accepted_rows, warning_rows, first_day, last_day, provider_ids = counts
+    issues = connection.execute(
+        "SELECT row, col, coalesce(value, ''), reason, severity FROM issues ORDER BY row, severity"
+    ).fetchall()
+    issues += [(row, "", text, reason, "error") for row, reason, text in raw.malformed]
+    if period is not None:
+        first_day, last_day = period[0].first_day, period[1].last_day
+    elif first_day is not None:
+        first_day, last_day = Month.of(first_day).first_day, Month.of(last_day).last_day
+    with transaction.atomic():
+        delivery.status = Delivery.Status.PENDING
+        delivery.encoding = raw.table.encoding or ""
+        delivery.delimiter = raw.table.delimiter or ""
+        delivery.unknown_columns = raw.table.unknown_columns
+        delivery.rows_read = raw.records
+        delivery.rows_rejected = raw.records - accepted_rows
+        delivery.warnings = warning_rows
+        delivery.save()
+        DeliveryIssue.objects.bulk_create(
+            [DeliveryIssue(delivery=delivery, row=row, column=column, value=(value or "")[:255], reason=reason,
+                           severity=severity) for row, column, value, reason, severity in issues],
+            batch_size=2000,
+        )
+        batch = VisitBatch.objects.create(
+            delivery=delivery, provider=provider, complete=complete, period_start=first_day, period_end=last_day,
+            rows=accepted_rows, provider_ids=sorted(provider_ids or []),
+        )
+        for visit_file in files:
+            visit_file.batch = batch
+        VisitFile.objects.bulk_create(files)
+        audit_record(actor=actor, event_type="delivery.staged.visits", target=delivery,
+                     organisation=delivery.organisation,
+                     new={"file": delivery.file_name, "rows": raw.records, "rejected": delivery.rows_rejected})
+    return batch
+
+
+def batch_accept(*, actor: Any, delivery: Delivery) -> Delivery:
+    """Make a staged batch part of the ledger (see the module docstring)."""
+    batch = VisitBatch.objects.select_related("delivery").get(delivery=delivery)
+    if batch.state != VisitBatch.State.STAGED:
+        raise validation_error(_("Delivery %(id)s is not waiting for a decision.") % {"id": delivery.pk})
+    connection = connect(temp_directory=store.work_dir() / "spill")
+    obsolete: list[str] = []
+    try:
+        with transaction.atomic():
+            # Take the ledger lock first: one activation at a time rebuilds months.
+            lock, _created = LedgerLock.objects.select_for_update().get_or_create(pk=1)
+            lock.generation += 1
+            lock.save(update_fields=["generation"])
+            batch.refresh_from_db()
+            if batch.state != VisitBatch.State.STAGED:
+                raise validation_error(_("Delivery %(id)s was decided by someone else.") % {"id": delivery.pk})
+            superseded, retired, obsolete = _activate(connection, batch)
+            now = timezone.now()
+            batch.state, batch.activated_at = VisitBatch.State.ACTIVE, now
+            batch.superseded, batch.retired = superseded, retired
+            batch.save()
+            delivery.status = Delivery.Status.LOADED
+            delivery.rows_accepted = batch.rows
+            delivery.outcome = {"visits": batch.rows, "replaced": superseded, "retired": retired}
+            delivery.decided_at = now
+            delivery.decided_by = actor if getattr(actor, "pk", None) else None
+            delivery.save()
+            audit_record(actor=actor, event_type="delivery.loaded.visits", target=delivery,
+                         organisation=delivery.organisation,
+                         new={"file": delivery.file_name, "visits": batch.rows, "replaced": superseded,
+                              "retired": retired, "complete": batch.complete})
+    finally:
+        connection.close()
+    for relative in obsolete:  # no longer named by the manifest; garbage collection catches misses
+        store.absolute(relative).unlink(missing_ok=True)
+    return delivery
+
+
+def batch_reject(*, actor: Any, delivery: Delivery) -> None:
+    """A rejected delivery's staged files go; its row report stays for lineage."""
+    batch = VisitBatch.objects.filter(delivery=delivery, state=VisitBatch.State.STAGED).first()
+    if batch is None:
+        return
+    paths = list(batch.files.values_list("path", flat=True))
+    with transaction.atomic():
+        batch.state = VisitBatch.State.DISCARDED
+        batch.save(update_fields=["state"])
+        batch.files.all().delete()
+    for relative in paths:
+        store.absolute(relative).unlink(missing_ok=True)
+
+
+def validation_error(message: str) -> Exception:
+    from tillit.deliveries.services import DeliveryStateError
+
+    return DeliveryStateError(message)
+
+
+def _activate(connection: Any, batch: VisitBatch) -> tuple[int, int, list[str]]:
+    """Rebuild every month the batch changes; return (visits replaced, retired, obsolete files)."""
+    batch_files = list(batch.files.all())
+    months = {f.month: f for f in batch_files}
+    current = {m.month: m for m in LedgerMonth.objects.select_for_update()}
+    if batch_files:
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE batch_keys AS SELECT DISTINCT provider_id, visit_id "
+            f"FROM read_parquet({store.parquet_list([f.path for f in batch_files])})"
+        )
+    else:
+        connection.execute("CREATE OR REPLACE TEMP TABLE batch_keys (provider_id INTEGER, visit_id VARCHAR)")
+    providers = batch.provider_ids or ([batch.provider_id] if batch.provider_id else [])
+    retiring = batch.complete and batch.period_start is not None and providers
+    retire = (
+        f"(c.provider_id IN ({', '.join(str(int(p)) for p in providers)}) "
+        f"AND c.local_date BETWEEN DATE '{batch.period_start}' AND DATE '{batch.period_end}')"
+        if retiring else "false"
+    )
+    affected = set(months)
+    if current:
+        hits = connection.execute(f"""
+            SELECT DISTINCT c.month FROM read_parquet({store.parquet_list([m.path for m in current.values()])}) c
+            WHERE (c.provider_id, c.visit_id) IN (SELECT (provider_id, visit_id) FROM batch_keys) OR {retire}
+        """).fetchall()
+        affected |= {row[0] for row in hits}
+    superseded = retired = 0
+    obsolete: list[str] = []
+    for month in sorted(affected):
+        sources = []
+        if month in current:
+            sources.append(f"""
+                SELECT * FROM read_parquet('{store.absolute(current[month].path)}') c
+                WHERE (c.provider_id, c.visit_id) NOT IN (SELECT (provider_id, visit_id) FROM batch_keys)
+                  AND NOT {retire}
+            """)
+            replaced, gone = one(connection, f"""
+                SELECT count(*) FILTER (WHERE (c.provider_id, c.visit_id) IN (SELECT (provider_id, visit_id) FROM batch_keys)),
+                       count(*) FILTER (WHERE (c.provider_id, c.visit_id) NOT IN (SELECT (provider_id, visit_id) FROM batch_keys)
+                                        AND {retire})
+                FROM read_parquet('{store.absolute(current[month].path)}') c
+            """)
+            superseded += replaced
+            retired += gone
+        if month in months:
+            sources.append(
+                f"SELECT * REPLACE ({batch.pk}::INTEGER AS batch_id) FROM read_parquet('{store.absolute(months[month].path)}')"
+            )
+        version = current[month].version + 1 if month in current else 1
+        relative = store.current_path(month, version)
+        rows, _checksum = store.write_parquet(
+            connection, f"SELECT * FROM ({' UNION ALL BY NAME '.join(sources)}) ORDER BY {store.SORT}", [], relative
+        )
+        if month in current:
+            obsolete.append(current[month].path)
+            LedgerMonth.objects.filter(pk=current[month].pk).update(path=relative, version=version, rows=rows, batch=batch)
+        else:
+            LedgerMonth.objects.create(month=month, path=relative, version=version, rows=rows, batch=batch)
+    return superseded, retired, obsolete
+
+
+def collect_garbage(*, older_than: datetime.timedelta = datetime.timedelta(hours=1)) -> list[str]:
+    """Remove ledger files the manifest does not name (left by crashes or rejected loads).
+
+    Only files older than `older_than` go, so a load that is writing its files right now,
+    before its manifest row commits, keeps them.
+    """
+    root = store.ledger_dir()
+    if not root.exists():
+        return []
+    named = set(VisitFile.objects.values_list("path", flat=True)) | set(LedgerMonth.objects.values_list("path", flat=True))
+    cutoff = datetime.datetime.now().timestamp() - older_than.total_seconds()
+    removed = []
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        relative = str(path.relative_to(root))
+        if relative not in named and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(relative)
+    return removed

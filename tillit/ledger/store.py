@@ -1,0 +1,110 @@
+"""Where the ledger's files live and how they are written: temporary name, then rename.
+
+LEDGER_DIR/
+  2024-03/batch-17.parquet       the visits batch 17 delivered for March (immutable, lineage)
+  2024-03/current-5.parquet      March as it stands: each visit id once, latest batch wins
+  staging/batch-17/2024-03.parquet  validated visits waiting for a decision
+  tmp/                           work files; anything here or unnamed by the manifest is garbage
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from tillit.common.duck import one
+from django.conf import settings
+
+# The columns of a visit in the ledger. Times are UTC; identities are surrogate ids only.
+VISIT_SELECT = """
+    provider_id::INTEGER AS provider_id,
+    visit_id,
+    unit_id::INTEGER AS unit_id,
+    recipient_id::BIGINT AS recipient_id,
+    staff_id,
+    planned_start, planned_end, registered_start, registered_end,
+    intervention_codes,
+    double_staffing,
+    status,
+    registration_method,
+    month,
+    local_date,
+    no_end,
+    ambiguous_time,
+    overlap,
+    batch_id::INTEGER AS batch_id,
+    source_row::INTEGER AS source_row
+"""
+# Files are sorted so that a provider's month is a few contiguous row groups: pages that
+# filter by provider and time read only those.
+SORT = "provider_id, planned_start, visit_id"
+
+
+def ledger_dir() -> Path:
+    return Path(settings.LEDGER_DIR)
+
+
+def absolute(relative: str) -> Path:
+    return ledger_dir() / relative
+
+
+def work_dir() -> Path:
+    path = ledger_dir() / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def staged_path(batch_id: int, month: str) -> str:
+    return f"staging/batch-{batch_id}/{month}.parquet"
+
+
+def batch_path(batch_id: int, month: str) -> str:
+    return f"{month}/batch-{batch_id}.parquet"
+
+
+def current_path(month: str, version: int) -> str:
+    return f"{month}/current-{version}.parquet"
+
+
+def write_parquet(connection: duckdb.DuckDBPyConnection, select: str, parameters: list[object], relative: str) -> tuple[int, str]:
+    """Write the rows of `select` to `relative` atomically; return (rows, sha256 of the file).
+
+    The file appears under its real name only when complete (rename is atomic on one file
+    system), so a crash leaves at worst an orphan in tmp/, never half a file in the ledger.
+    """
+    target = absolute(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = work_dir() / f"{uuid.uuid4().hex}.parquet"
+    connection.execute(
+        f"COPY ({select}) TO '{temporary}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)", parameters
+    )
+    rows = one(connection, "SELECT count(*) FROM read_parquet(?)", [str(temporary)])[0]
+    checksum = _sha256(temporary)
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+    return int(rows), checksum
+
+
+def move(source: str, target: str) -> None:
+    """Move a staged file into its month folder (atomic rename)."""
+    destination = absolute(target)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(absolute(source), destination)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parquet_list(paths: list[str]) -> str:
+    """A DuckDB list literal of absolute file paths (paths are ours: no quotes inside)."""
+    return "[" + ", ".join(f"'{absolute(path)}'" for path in paths) + "]"
