@@ -28,6 +28,16 @@ def shared_file(*parts: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _jobs_run_at_once():
+    """Background jobs run inside the test, as soon as they are queued."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
+@pytest.fixture(autouse=True)
 def _isolated_data_dir(settings, tmp_path: Path) -> None:
     """Uploads and the ledger go to a per-test folder, never to ./var; passwords hash fast."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,3 +11,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     args[0] = "tillit"
     execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

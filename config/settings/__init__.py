@@ -9,3 +9,4 @@ from .security import *  # noqa: F401,F403
 from .database import *  # noqa: F401,F403
 from .email import *  # noqa: F401,F403
 from .tillit import *  # noqa: F401,F403
+from .jobs import *  # noqa: F401,F403

@@ -12,6 +12,7 @@ from tillit.care.models import CareEvent, Decision, Recipient
 from tillit.deliveries.models import Delivery
 from tillit.demo.load import LOAD_ORDER, build_demo
 from tillit.demo.personas import DEMO_PASSWORD
+from tillit.ledger.models import LedgerMonth
 from tillit.registry.models import Contract, Provider
 
 TODAY = datetime.date(2024, 6, 15)
@@ -24,12 +25,15 @@ def demo(transactional_db, tmp_path):
 
 def test_every_demo_file_loads_without_a_rejected_row(demo):
     kinds = [delivery.kind for delivery in demo.deliveries]
-    assert kinds == [kind for kind, _ in LOAD_ORDER]
+    assert kinds == [kind for kind, _ in LOAD_ORDER] + ["visits"]
     assert all(d.status == Delivery.Status.LOADED and d.rows_rejected == 0 for d in demo.deliveries)
     assert Provider.objects.count() == 8
     assert Recipient.objects.count() >= 150
     assert Decision.objects.count() > 150
     assert CareEvent.objects.filter(event_type="complaint_received").exists()
+    # The visits went through the ledger: three months of current files, no visit id twice.
+    assert LedgerMonth.objects.count() == 3
+    assert sum(month.rows for month in LedgerMonth.objects.all()) == demo.deliveries[-1].rows_accepted > 10_000
 
 
 def test_building_the_demo_twice_changes_nothing(demo, tmp_path):
@@ -56,6 +60,6 @@ def test_the_two_provider_personas_belong_to_different_providers(demo):
 
 def test_demo_command_without_serving(transactional_db, tmp_path, settings, capsys):
     settings.DATA_DIR = tmp_path
-    call_command("demo", "--no-serve", "--recipients", "60", "--months", "1")
+    call_command("demo", "--no-serve", "--recipients", "60", "--months", "1", "--no-visits")
     out = capsys.readouterr().out
     assert "kontroller@tillby.example" in out and DEMO_PASSWORD in out

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from tillit.accounts.models import Organisation
 from tillit.accounts.services import municipality, organisation_create
 from tillit.common.errors import ApplicationError
+from tillit.deliveries.importers import DECIDERS
 from tillit.deliveries.models import Delivery
 from tillit.deliveries.services import delivery_load
 from tillit.demo.generator import GeneratorConfig, generate
@@ -47,13 +48,14 @@ def build_demo(
     seed: int = 2024,
     today: datetime.date | None = None,
     directory: Path | None = None,
+    visits: bool = True,
     progress: Callable[[str], None] = lambda message: None,
 ) -> DemoResult:
     """Migrate, generate the files, load them through the delivery pipeline, create personas."""
     call_command("migrate", interactive=False, verbosity=0)
     directory = directory or Path(settings.DATA_DIR) / "demo"
     config = GeneratorConfig(
-        recipients=recipients, months=months, seed=seed, today=today or datetime.date.today(), visits=False
+        recipients=recipients, months=months, seed=seed, today=today or datetime.date.today(), visits=visits
     )
     progress(f"Generating the demo municipality in {directory} …")
     counts = generate(directory, config)
@@ -70,7 +72,23 @@ def build_demo(
         note = "already loaded" if result.already_delivered else f"{delivery.rows_accepted} rows"
         progress(f"  loaded {file_name}: {note}")
         deliveries.append(delivery)
+    if visits:
+        deliveries.append(_load_visits(directory / "visits.csv", progress))
     return DemoResult(directory=directory, deliveries=deliveries, personas=_ensure_personas())
+
+
+def _load_visits(path: Path, progress: Callable[[str], None]) -> Delivery:
+    """The time-registration export goes through the visit ledger like a real one."""
+    decider = DECIDERS["visits"]
+    result = decider.load(actor=None, path=path, file_name=path.name, provider=None, complete=False, period=None,
+                          accept_valid=False, progress=lambda stage: progress(f"    visits: {stage}"))
+    delivery = result.delivery
+    if delivery.status != Delivery.Status.LOADED:
+        problems = "; ".join(issue.reason for issue in delivery.issues.filter(severity="error")[:5]) or delivery.message
+        raise ApplicationError(f"The demo visits did not load ({delivery.status}): {problems}")
+    note = "already loaded" if result.already_delivered else f"{delivery.rows_accepted} visits"
+    progress(f"  loaded {path.name}: {note}")
+    return delivery
 
 
 def _ensure_municipality(path: Path) -> Organisation:

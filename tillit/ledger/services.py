@@ -119,8 +119,8 @@ def visit_delivery_load(
         register_recipients(connection)
         given = provider.org_number if provider else None
         validation.parse(connection, given_org_number=given)
+        validation.resolve_times(connection)  # before check: its rules judge the settled times
         validation.check(connection, given_org_number=given)
-        validation.resolve_times(connection)
         _accepted(connection)
         validation.overlaps(connection)
         _flag_overlaps(connection)

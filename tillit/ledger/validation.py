@@ -153,7 +153,9 @@ def _rules(given_org_number: str | None) -> list[Rule]:
 
 def check(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None) -> None:
     """`issues(row, column, value, reason, severity)` for every broken rule, then the checks
-    that need other rows: duplicate visit ids, unknown codes, ambiguous times, overlaps."""
+    that need other rows: duplicate visit ids, unknown codes, ambiguous times, overlaps.
+
+    Runs after resolve_times, so that the order and length rules see settled autumn times."""
     if given_org_number:
         connection.execute("ALTER TABLE parsed ADD COLUMN provider_given_number VARCHAR")
         connection.execute("UPDATE parsed SET provider_given_number = org_number(?)", [given_org_number])
@@ -171,6 +173,7 @@ def check(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None
     )
     _unknown_codes(connection)
     _duplicates(connection)
+    _ambiguous(connection)
 
 
 def _insert(connection: duckdb.DuckDBPyConnection, select: str, parameters: list[object]) -> None:
@@ -199,7 +202,9 @@ def _duplicates(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def resolve_times(connection: duckdb.DuckDBPyConnection) -> None:
-    """Settle autumn times that exist twice by the order of start and end, else flag them.
+    """Settle autumn times that exist twice by the order of start and end, else mark them
+    (`parsed.ambiguous`; check() reports them). Runs before check(): the rules "end before
+    start" and "longer than 16 hours" must judge the settled readings.
 
     Only the hour of one night a year is ambiguous, so the few rows go through the same
     Python rule (common.values.resolve_ambiguous) that every other reader uses.
@@ -230,10 +235,14 @@ def resolve_times(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("ALTER TABLE parsed ADD COLUMN ambiguous BOOLEAN DEFAULT false")
     if flagged:
         connection.execute("UPDATE parsed SET ambiguous = true WHERE row IN (SELECT unnest(?))", [flagged])
-        _insert(connection, """
-            SELECT row, 'registered_start', '', ?, 'warning' FROM parsed WHERE ambiguous
-        """, [_("A time falls in the hour that occurs twice when summer time ends, and start and end "
-                "do not settle which; the earlier reading was used.")])
+
+
+def _ambiguous(connection: duckdb.DuckDBPyConnection) -> None:
+    """The rows resolve_times could not settle: a warning (reported by check, after the rules)."""
+    _insert(connection, """
+        SELECT row, 'registered_start', '', ?, 'warning' FROM parsed WHERE ambiguous
+    """, [_("A time falls in the hour that occurs twice when summer time ends, and start and end "
+            "do not settle which; the earlier reading was used.")])
 
 
 def _settle(start, start_later, end, end_later):  # type: ignore[no-untyped-def]

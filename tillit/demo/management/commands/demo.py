@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--recipients", type=int, default=2000)
         parser.add_argument("--months", type=int, default=12)
         parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument("--no-visits", action="store_true", help="leave the visit ledger empty (faster)")
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             recipients=options["recipients"],
             months=options["months"],
             seed=options["seed"],
+            visits=not options["no_visits"],
             progress=self.stdout.write,
         )
         self.stdout.write("")
