@@ -61,7 +61,7 @@ def test_role_rules(world):
     assert can_see_personal_ids(controller) and can_see_personal_ids(user_a) and not can_see_personal_ids(finance)
     assert "decisions" in loadable_kinds(viewer_for(world.case_officer))
     assert "providers" not in loadable_kinds(viewer_for(world.case_officer))
-    assert loadable_kinds(user_a) == []
+    assert loadable_kinds(user_a) == ["visits"]  # their own, scoped to their provider
 
 
 def test_roles_must_fit_the_organisation(world):

@@ -32,7 +32,7 @@ def _provider_pages(world, things, label):
 
 LIST_PAGES = ["start", "provider-list", "contract-list", "recipient-list", "delivery-list"]
 MUNICIPAL_PAGES = ["intervention-list", "area-list", "audit-list", "provider-create", "contract-create",
-                   "intervention-create", "area-create", "zone-create", "delivery-upload"]
+                   "intervention-create", "area-create", "zone-create"]
 
 
 def test_a_controller_can_open_every_page(world, things):
@@ -184,3 +184,10 @@ def test_recipient_search_is_posted_so_numbers_stay_out_of_addresses(world, thin
     assert len(ignored.context["page"].object_list) == 2
     # A provider user's search never finds another provider's recipient.
     assert list(client_for(world.user_b).post(reverse("recipient-list"), {"q": "P:a-kund"}).context["page"].object_list) == []
+
+
+def test_a_provider_user_may_deliver_only_visits(world):
+    page = client_for(world.user_a).get(reverse("delivery-upload"))
+    assert page.status_code == 200
+    assert [value for value, _label in page.context["form"].fields["kind"].choices] == ["visits"]
+    assert client_for(world.board).get(reverse("delivery-upload")).status_code == 404

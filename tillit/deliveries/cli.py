@@ -104,8 +104,15 @@ def report_delivery(command: BaseCommand, delivery: Delivery, *, already: bool =
         reason = f" Reason: {delivery.message}" if delivery.message else ""
         command.stdout.write(f"Delivery {delivery.pk}: {delivery.file_name} was rejected; nothing was loaded.{reason}")
         return
-    for issue in delivery.issues.all():
+    # A year of visits can have a million issues: the terminal gets the first ones, the
+    # report command (CSV or Excel) all of them.
+    printed = 200
+    issues = list(delivery.issues.all()[:printed + 1])
+    for issue in issues[:printed]:
         command.stderr.write(f"{issue.get_severity_display()}: {format_issue(delivery, issue)}")
+    if len(issues) > printed:
+        more = delivery.issues.count() - printed
+        command.stderr.write(f"… and {more} more; the whole report: tillit deliveries report {delivery.pk}")
     summary = (
         f"Delivery {delivery.pk}: {delivery.file_name}: {delivery.rows_read} rows read, "
         f"{delivery.rows_rejected} rejected, {delivery.warnings} warnings."

@@ -23,6 +23,7 @@ def viewer(request: HttpRequest) -> dict[str, Any]:
             nav.append((str(_("Contracts")), reverse("contract-list")))
         if access.can_read_care_data(current):
             nav.append((str(_("Recipients")), reverse("recipient-list")))
+            nav.append((str(_("Visits")), reverse("visit-list")))
         if current.is_municipal:
             nav.append((str(_("Catalogue")), reverse("intervention-list")))
             nav.append((str(_("Areas")), reverse("area-list")))

@@ -11,8 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from tillit.accounts.access import viewer_for
 from tillit.common.errors import NotFound
 
-# Pages anyone may open: logging in, resetting a password, switching language, static files.
-_PUBLIC_PREFIXES = ("/login/", "/password-reset/", "/reset/", "/i18n/", "/static/", "/favicon.ico")
+# Pages anyone may open: logging in, resetting a password, switching language, static files;
+# and the API, which authenticates every call itself (tokens, tillit.api.auth) and answers 401.
+_PUBLIC_PREFIXES = ("/login/", "/password-reset/", "/reset/", "/i18n/", "/static/", "/favicon.ico", "/api/")
 
 
 class LoginRequiredMiddleware:

@@ -3,7 +3,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tillit.web.views import areas, audit, contracts, deliveries, interventions, providers, recipients, start, users
+from tillit.web.views import (
+    areas, audit, contracts, deliveries, interventions, providers, recipients, start, users, visits,
+)
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -33,10 +35,12 @@ urlpatterns = [
     path("interventions/<int:intervention_id>/edit/", interventions.intervention_edit, name="intervention-edit"),
     path("recipients/", recipients.recipient_list, name="recipient-list"),
     path("recipients/<int:recipient_id>/", recipients.recipient_detail, name="recipient-detail"),
+    path("visits/", visits.visit_list, name="visit-list"),
     path("deliveries/", deliveries.delivery_list, name="delivery-list"),
     path("deliveries/upload/", deliveries.delivery_upload, name="delivery-upload"),
     path("deliveries/<int:delivery_id>/", deliveries.delivery_detail, name="delivery-detail"),
     path("deliveries/<int:delivery_id>/report.csv", deliveries.delivery_report, name="delivery-report"),
+    path("deliveries/<int:delivery_id>/report.xlsx", deliveries.delivery_report_xlsx, name="delivery-report-xlsx"),
     path("deliveries/<int:delivery_id>/accept/", deliveries.delivery_decide, {"decision": "accept"}, name="delivery-accept"),
     path("deliveries/<int:delivery_id>/reject/", deliveries.delivery_decide, {"decision": "reject"}, name="delivery-reject"),
     path("audit/", audit.audit_list, name="audit-list"),

@@ -13,6 +13,10 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 class UploadForm(ServiceForm):
     kind = forms.ChoiceField(label=_("What the file contains"))
     file = forms.FileField(label=_("File"), help_text=_("CSV (UTF-8 or Windows-1252; ; , or tab) or Excel .xlsx."))
+    complete = forms.BooleanField(
+        label=_("The file is complete for its providers and months"), required=False,
+        help_text=_("Visits only: visits of the same providers and months that the file lacks are retired."),
+    )
     accept_valid = forms.BooleanField(
         label=_("Load the valid rows even if some rows are rejected"), required=False,
         help_text=_("Otherwise a file with rejected rows waits for your decision."),

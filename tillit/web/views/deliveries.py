@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import csv
+import tempfile
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillit.accounts.access import can_load, loadable_kinds
+from tillit.accounts.access import Viewer, can_load, loadable_kinds
+from tillit.accounts.models import Organisation
 from tillit.common.errors import ApplicationError, NotFound
 from tillit.deliveries import selectors, services
-from tillit.deliveries.importers import kind_labels
-from tillit.deliveries.models import Delivery
+from tillit.deliveries.importers import DECIDERS, kind_labels
+from tillit.deliveries.models import Delivery, DeliveryIssue
+from tillit.ledger.models import VisitBatch
 from tillit.web.forms.deliveries import UploadForm
 from tillit.web.views.base import paginate, viewer_of
 
@@ -24,7 +30,8 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
-    deliveries = selectors.delivery_list(viewer=viewer, kind=kind, status=status)
+    # A visit delivery's batch (period, visits replaced) shows in its row: one join, not a query a row.
+    deliveries = selectors.delivery_list(viewer=viewer, kind=kind, status=status).select_related("visit_batch")
     return render(
         request,
         "web/deliveries/list.html",
@@ -48,13 +55,17 @@ def delivery_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = services.delivery_load(
-            actor=request.user,
-            kind=form.cleaned_data["kind"],
-            content=upload.read(),
-            file_name=upload.name,
-            accept_valid=form.cleaned_data["accept_valid"],
-        )
+        kind = form.cleaned_data["kind"]
+        if kind in DECIDERS:
+            result = _load_streamed(request, viewer, kind, upload, form.cleaned_data)
+        else:
+            result = services.delivery_load(
+                actor=request.user,
+                kind=kind,
+                content=upload.read(),
+                file_name=upload.name,
+                accept_valid=form.cleaned_data["accept_valid"],
+            )
         delivery = result.delivery
         if result.already_delivered:
             messages.warning(
@@ -71,6 +82,25 @@ def delivery_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "web/deliveries/upload.html", {"title": _("Deliver a file"), "form": form})
 
 
+def _load_streamed(request: HttpRequest, viewer: Viewer, kind: str, upload: Any, data: dict[str, Any]) -> Any:
+    """Visits: the upload goes to a file and is read from there, never held in memory.
+
+    A provider user delivers for their own provider: every row must be theirs.
+    """
+    provider = None
+    if viewer.is_provider_user:
+        organisation_id = sorted(viewer.provider_organisation_ids)[0]
+        provider = Organisation.objects.get(pk=organisation_id).provider
+    with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix[:8], dir=settings.DATA_DIR) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        return DECIDERS[kind].load(
+            actor=request.user, path=Path(handle.name), file_name=upload.name, provider=provider,
+            complete=data.get("complete", False), period=None, accept_valid=data["accept_valid"],
+        )
+
+
 def delivery_detail(request: HttpRequest, delivery_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     delivery = selectors.delivery_get(viewer=viewer, delivery_id=delivery_id)
@@ -83,6 +113,7 @@ def delivery_detail(request: HttpRequest, delivery_id: int) -> HttpResponse:
             "kind_label": kind_labels().get(delivery.kind, delivery.kind),
             "issues": paginate(request, selectors.delivery_issues(delivery), per_page=100),
             "can_decide": delivery.status == Delivery.Status.PENDING and can_load(viewer, delivery.kind),
+            "batch": VisitBatch.objects.filter(delivery=delivery).first() if delivery.kind == "visits" else None,
         },
     )
 
@@ -98,6 +129,57 @@ def delivery_report(request: HttpRequest, delivery_id: int) -> HttpResponse:
     for issue in selectors.delivery_issues(delivery):
         writer.writerow([issue.row, issue.column, _neutralise(issue.value), issue.reason, issue.get_severity_display()])
     return response
+
+
+# Excel's last row; a report longer than a sheet is cut there and says so (the CSV has it all).
+XLSX_MAX_ROWS = 1_048_576
+
+
+def delivery_report_xlsx(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """The row report as an Excel workbook, written row by row (write-only) to a temporary file."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    delivery = selectors.delivery_get(viewer=viewer_of(request), delivery_id=delivery_id)
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Row report")[:31])
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDE", (8, 22, 28, 80, 12), strict=True):
+        sheet.column_dimensions[letter].width = width
+    bold = Font(bold=True)
+    header = []
+    for title in (_("row"), _("column"), _("value"), _("reason"), _("severity")):
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    severities = dict(DeliveryIssue.Severity.choices)
+    issues = selectors.delivery_issues(delivery).values_list("row", "column", "value", "reason", "severity")
+    written = 1
+    for row, column, value, reason, severity in issues.iterator(chunk_size=5000):
+        if written == XLSX_MAX_ROWS - 1:
+            sheet.append([None, None, None, _("The report goes on beyond Excel's last row; download the CSV for all of it.")])
+            break
+        sheet.append([row or None, _text_cell(sheet, column), _text_cell(sheet, value), _text_cell(sheet, reason),
+                      str(severities.get(severity, severity))])
+        written += 1
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=f"leverans-{delivery.pk}-rapport.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _text_cell(sheet: Any, value: str) -> Any:
+    """A delivered value as text that Excel never runs as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=_neutralise(value or ""))
+    cell.data_type = "s"
+    return cell
 
 
 def _neutralise(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,8 +16,10 @@ from tillit.care.services import recipient_viewed
 from tillit.common.errors import ApplicationError
 from tillit.common.granted_time import as_decimal_minutes
 from tillit.common.periods import Month
-from tillit.registry.selectors import provider_list
+from tillit.ledger.selectors import DEFAULT_MARGIN_MINUTES, recipient_month
+from tillit.registry.selectors import provider_list, unit_list
 from tillit.web.views.base import paginate, viewer_of
+from tillit.web.views.visits import visit_labels
 
 
 def recipient_list(request: HttpRequest) -> HttpResponse:
@@ -59,6 +62,12 @@ def recipient_detail(request: HttpRequest, recipient_id: int) -> HttpResponse:
         organisation = next((d.provider.organisation for d in decisions if d.provider.organisation_id == organisation_id), None)
     recipient_viewed(actor=request.user, recipient=recipient, organisation=organisation)
     show_ids = can_see_personal_ids(viewer)
+    visits = _visits(viewer, recipient.pk, month)
+    performed = sum(
+        (Fraction(round(visit["minutes"] * 60)) / 60 * (2 if visit["double_staffing"] else 1)
+         for visit in visits if visit["status"] == "performed" and visit["minutes"] is not None),
+        Fraction(0),
+    )
     return render(
         request,
         "web/recipients/detail.html",
@@ -74,6 +83,28 @@ def recipient_detail(request: HttpRequest, recipient_id: int) -> HttpResponse:
             "granted_total": as_decimal_minutes(total),
             "granted_hours": as_decimal_minutes(total / 60),
             "events": selectors.care_event_list(viewer=viewer, recipient=recipient),
+            "visits": visits,
+            "performed_total": as_decimal_minutes(performed),
+            "performed_share": round(100 * performed / total) if total else None,
+            "visit_counts": {
+                "off_time": sum(1 for v in visits if v["status"] == "performed" and v["timing"]),
+                "not_performed": sum(1 for v in visits if v["status"] != "performed"),
+                "no_end": sum(1 for v in visits if v["no_end"]),
+            },
+            "margin": DEFAULT_MARGIN_MINUTES,
             "today": timezone.localdate(),
         },
     )
+
+
+def _visits(viewer: Any, recipient_id: int, month: Month) -> list[dict[str, Any]]:
+    """The recipient's visits in the month that the viewer may see, labelled for the table."""
+    visits = recipient_month(viewer=viewer, recipient_id=recipient_id, month=month)
+    providers = {p.pk: p.name for p in provider_list(viewer=viewer)}
+    ids = {visit["unit_id"] for visit in visits if visit["unit_id"]}
+    units = dict(unit_list(viewer=viewer).filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return [
+        dict(visit, provider_name=providers.get(visit["provider_id"], "–"), unit_name=units.get(visit["unit_id"], ""),
+             **visit_labels(visit))
+        for visit in visits
+    ]

@@ -1,16 +1,19 @@
-"""tillit deliveries [list|accept ID|reject ID]: see deliveries and decide on waiting ones."""
+"""tillit deliveries [list|accept ID|reject ID|report ID]: see deliveries, decide on waiting ones,
+and write a delivery's row report (row, column, value, reason) as CSV or Excel."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from tillit.common.errors import ApplicationError
-from tillit.deliveries.models import Delivery
+from tillit.deliveries.models import Delivery, DeliveryIssue
 from tillit.deliveries.services import delivery_accept, delivery_reject
 
 from tillit.deliveries.cli import report_delivery
@@ -22,18 +25,25 @@ _COLUMNS = (
 
 
 class Command(BaseCommand):
-    help = "List deliveries, or accept / reject one that waits for a decision."
+    help = "List deliveries, accept / reject one that waits for a decision, or write one's row report."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", nargs="?", default="list", choices=["list", "accept", "reject"])
+        parser.add_argument("action", nargs="?", default="list", choices=["list", "accept", "reject", "report"])
         parser.add_argument("delivery_id", nargs="?", type=int)
-        parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        parser.add_argument(
+            "--format", choices=["table", "json", "csv", "xlsx"], default=None,
+            help="list: table (default), json or csv; report: csv (default) or xlsx",
+        )
         parser.add_argument("--kind", default="")
         parser.add_argument("--reason", default="", help="why a delivery is rejected")
+        parser.add_argument("--out", type=Path, help="report: the file to write (CSV goes to standard output without it)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "list":
+            options["format"] = options["format"] or "table"
+            if options["format"] == "xlsx":
+                raise CommandError("The list is printed as table, json or csv; xlsx is for 'report'.")
             self._list(options)
             return
         if options["delivery_id"] is None:
@@ -42,6 +52,9 @@ class Command(BaseCommand):
             delivery = Delivery.objects.get(pk=options["delivery_id"])
         except Delivery.DoesNotExist:
             raise CommandError(f"There is no delivery {options['delivery_id']}.") from None
+        if action == "report":
+            self._report(delivery, options["format"] or "csv", options["out"])
+            return
         try:
             if action == "accept":
                 delivery_accept(actor=None, delivery=delivery)
@@ -79,3 +92,85 @@ class Command(BaseCommand):
                     f"{row['id']:>5}  {row['created_at'][:16]}  {row['kind']:<13} {row['status']:<9} "
                     f"{row['rows_read']:>7} read {row['rows_rejected']:>5} rejected  {row['file_name']}"
                 )
+
+    def _report(self, delivery: Delivery, file_format: str, out: Path | None) -> None:
+        """The whole row report, as the web page's downloads have it."""
+        if file_format not in ("csv", "xlsx"):
+            raise CommandError("The report is written as csv or xlsx.")
+        if file_format == "xlsx" and out is None:
+            raise CommandError("Excel is a binary format; say where to write it with --out FILE.")
+        header = [_("row"), _("column"), _("value"), _("reason"), _("severity")]
+        severities = dict(DeliveryIssue.Severity.choices)
+        issues = (
+            [row, column, _neutralise(value), reason, str(severities.get(severity, severity))]
+            for row, column, value, reason, severity in delivery.issues.values_list(
+                "row", "column", "value", "reason", "severity"
+            ).iterator(chunk_size=5000)
+        )
+        if file_format == "xlsx":
+            count = _write_xlsx(out, header, issues)
+        elif out is None:
+            count = _write_csv(_Lines(self), header, issues)
+        else:
+            # Semicolons and UTF-8 with BOM, as Excel in Sweden opens them; written whole, then renamed.
+            partial = out.with_name(out.name + ".part")
+            with partial.open("w", encoding="utf-8-sig", newline="") as handle:
+                count = _write_csv(handle, header, issues)
+            partial.replace(out)
+        where = f" to {out}" if out else ""
+        self.stderr.write(f"Delivery {delivery.pk}: {count} rows of the report written{where}.")
+
+
+def _neutralise(value: str) -> str:
+    """Stop a spreadsheet from running a delivered value as a formula (as the web download does)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class _Lines:
+    """The command's stdout as a file for csv.writer (callers may redirect self.stdout)."""
+
+    def __init__(self, command: BaseCommand) -> None:
+        self.command = command
+
+    def write(self, text: str) -> None:
+        self.command.stdout.write(text, ending="")
+
+
+def _write_csv(handle: Any, header: list[str], issues: Any) -> int:
+    writer = csv.writer(handle, delimiter=";")
+    writer.writerow(header)
+    count = 0
+    for issue in issues:
+        writer.writerow(issue)
+        count += 1
+    return count
+
+
+# Excel's last row; a longer report is cut there with a note (the CSV has it all).
+XLSX_MAX_ROWS = 1_048_576
+
+
+def _write_xlsx(out: Path, header: list[str], issues: Any) -> int:
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Row report"))[:31])
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    count = 0
+    for issue in issues:
+        if count == XLSX_MAX_ROWS - 2:
+            sheet.append([None, None, None, _("The report goes on beyond Excel's last row; write it as CSV for all of it.")])
+            break
+        cells = [issue[0] or None]
+        for value in issue[1:]:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # text, never a formula
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    partial = out.with_name(out.name + ".part")
+    workbook.save(partial)
+    partial.replace(out)
+    return count
