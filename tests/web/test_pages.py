@@ -191,3 +191,39 @@ def test_a_provider_user_may_deliver_only_visits(world):
     assert page.status_code == 200
     assert [value for value, _label in page.context["form"].fields["kind"].choices] == ["visits"]
     assert client_for(world.board).get(reverse("delivery-upload")).status_code == 404
+
+
+def test_a_visit_file_is_read_in_the_background_and_the_page_follows_it(world, things):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tillit.deliveries.models import UploadJob
+
+    content = (
+        "visit_id;recipient_id;staff_id;planned_start;planned_end;registered_start;registered_end;intervention_codes\n"
+        "V1;P:a-kund;S1;2024-03-04 08:00;2024-03-04 08:30;2024-03-04 08:05;2024-03-04 08:31;MORG\n"
+    ).encode()
+    client = client_for(world.user_a)
+    response = client.post(reverse("delivery-upload"), {"kind": "visits", "file": SimpleUploadedFile("besok.csv", content)})
+    job = UploadJob.objects.get()
+    assert response["Location"] == reverse("upload-job", args=[job.pk])
+    assert job.organisation == world.provider_a.organisation  # delivered for the user's own provider
+    # The worker ran (at once in tests); the job page hands over to the delivery.
+    followed = client.get(response["Location"])
+    assert followed.status_code == 302 and followed["Location"] == reverse("delivery-detail", args=[job.delivery_id])
+    job.refresh_from_db()
+    assert job.state == "done" and job.delivery.status == "loaded" and job.delivery.rows_accepted == 1
+    assert not __import__("pathlib").Path(job.path).exists()  # the received copy is gone
+    # Another provider's user cannot follow the job.
+    assert client_for(world.user_b).get(response["Location"]).status_code == 404
+
+
+def test_a_queued_job_page_refreshes_itself_and_a_failed_one_says_why(world):
+    from tillit.deliveries.models import UploadJob
+
+    queued = UploadJob.objects.create(kind="visits", file_name="stor.csv", path="/nonexistent", requested_by=world.controller)
+    page = client_for(world.controller).get(reverse("upload-job", args=[queued.pk])).content.decode()
+    assert 'http-equiv="refresh"' in page and "stor.csv" in page
+    failed = UploadJob.objects.create(kind="visits", file_name="trasig.csv", path="/nonexistent",
+                                      requested_by=world.controller, state="failed", message="Filen är tom.")
+    page = client_for(world.controller).get(reverse("upload-job", args=[failed.pk])).content.decode()
+    assert "Filen är tom." in page and 'http-equiv="refresh"' not in page

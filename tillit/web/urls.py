@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tillit.web.views import (
-    areas, audit, contracts, deliveries, interventions, providers, recipients, start, users, visits,
+    areas, audit, contracts, deliveries, interventions, jobs, providers, recipients, start, users, visits,
 )
 
 urlpatterns = [
@@ -39,6 +39,7 @@ urlpatterns = [
     path("deliveries/", deliveries.delivery_list, name="delivery-list"),
     path("deliveries/upload/", deliveries.delivery_upload, name="delivery-upload"),
     path("deliveries/<int:delivery_id>/", deliveries.delivery_detail, name="delivery-detail"),
+    path("deliveries/jobs/<int:job_id>/", jobs.upload_job, name="upload-job"),
     path("deliveries/<int:delivery_id>/report.csv", deliveries.delivery_report, name="delivery-report"),
     path("deliveries/<int:delivery_id>/report.xlsx", deliveries.delivery_report_xlsx, name="delivery-report-xlsx"),
     path("deliveries/<int:delivery_id>/accept/", deliveries.delivery_decide, {"decision": "accept"}, name="delivery-accept"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from tillit.accounts.models import Organisation
 from tillit.common.errors import ApplicationError, NotFound
 from tillit.deliveries import selectors, services
 from tillit.deliveries.importers import DECIDERS, kind_labels
+from tillit.deliveries.jobs import incoming_dir, upload_job_create
 from tillit.deliveries.models import Delivery, DeliveryIssue
 from tillit.ledger.models import VisitBatch
 from tillit.web.forms.deliveries import UploadForm
@@ -57,7 +59,8 @@ def delivery_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         kind = form.cleaned_data["kind"]
         if kind in DECIDERS:
-            result = _load_streamed(request, viewer, kind, upload, form.cleaned_data)
+            job = _queue_streamed(request, viewer, kind, upload, form.cleaned_data)
+            return redirect("upload-job", job_id=job.pk)
         else:
             result = services.delivery_load(
                 actor=request.user,
@@ -82,23 +85,22 @@ def delivery_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "web/deliveries/upload.html", {"title": _("Deliver a file"), "form": form})
 
 
-def _load_streamed(request: HttpRequest, viewer: Viewer, kind: str, upload: Any, data: dict[str, Any]) -> Any:
-    """Visits: the upload goes to a file and is read from there, never held in memory.
+def _queue_streamed(request: HttpRequest, viewer: Viewer, kind: str, upload: Any, data: dict[str, Any]) -> Any:
+    """Visits: the upload goes to a file that the worker reads; the page follows its progress.
 
     A provider user delivers for their own provider: every row must be theirs.
     """
-    provider = None
+    organisation = None
     if viewer.is_provider_user:
-        organisation_id = sorted(viewer.provider_organisation_ids)[0]
-        provider = Organisation.objects.get(pk=organisation_id).provider
-    with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix[:8], dir=settings.DATA_DIR) as handle:
+        organisation = Organisation.objects.get(pk=sorted(viewer.provider_organisation_ids)[0])
+    path = incoming_dir() / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:8]}"
+    with path.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
-        handle.flush()
-        return DECIDERS[kind].load(
-            actor=request.user, path=Path(handle.name), file_name=upload.name, provider=provider,
-            complete=data.get("complete", False), period=None, accept_valid=data["accept_valid"],
-        )
+    return upload_job_create(
+        actor=request.user, kind=kind, path=path, file_name=upload.name, organisation=organisation,
+        options={"complete": bool(data.get("complete")), "accept_valid": bool(data["accept_valid"])},
+    )
 
 
 def delivery_detail(request: HttpRequest, delivery_id: int) -> HttpResponse:
