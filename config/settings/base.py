@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    # Serves the API docs' assets itself (no CDN: Tillit runs without network access).
+    "ninja",
     "tillit.accounts",
     "tillit.audit",
     "tillit.deliveries",

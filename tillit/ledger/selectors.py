@@ -118,6 +118,8 @@ def visit_page(*, viewer: Viewer, filters: VisitFilters, page: int = 1, per_page
                        timezone('Europe/Stockholm', planned_end::TIMESTAMPTZ) AS planned_end,
                        timezone('Europe/Stockholm', registered_start::TIMESTAMPTZ) AS registered_start,
                        timezone('Europe/Stockholm', registered_end::TIMESTAMPTZ) AS registered_end,
+                       planned_start AS planned_start_utc, planned_end AS planned_end_utc,
+                       registered_start AS registered_start_utc, registered_end AS registered_end_utc,
                        date_diff('minute', planned_start, registered_start) AS start_deviation,
                        date_diff('second', registered_start, registered_end) / 60.0 AS minutes,
                        intervention_codes, double_staffing, status, registration_method,
