@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,10 +17,10 @@ from django.views.decorators.http import require_POST
 from tillit.accounts.access import Viewer, can_load, loadable_kinds
 from tillit.accounts.models import Organisation
 from tillit.common.errors import ApplicationError, NotFound
-from tillit.deliveries import selectors, services
+from tillit.deliveries import reports, selectors, services
 from tillit.deliveries.importers import DECIDERS, kind_labels
 from tillit.deliveries.jobs import incoming_dir, upload_job_create
-from tillit.deliveries.models import Delivery, DeliveryIssue
+from tillit.deliveries.models import Delivery
 from tillit.ledger.models import VisitBatch
 from tillit.web.forms.deliveries import UploadForm
 from tillit.web.views.base import paginate, viewer_of
@@ -126,67 +124,20 @@ def delivery_report(request: HttpRequest, delivery_id: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="leverans-{delivery.pk}-rapport.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("row"), _("column"), _("value"), _("reason"), _("severity")])
-    for issue in selectors.delivery_issues(delivery):
-        writer.writerow([issue.row, issue.column, _neutralise(issue.value), issue.reason, issue.get_severity_display()])
+    reports.write_csv(response, delivery)
     return response
 
 
-# Excel's last row; a report longer than a sheet is cut there and says so (the CSV has it all).
-XLSX_MAX_ROWS = 1_048_576
-
-
 def delivery_report_xlsx(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    """The row report as an Excel workbook, written row by row (write-only) to a temporary file."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
+    """The row report as an Excel workbook, written row by row to a temporary file."""
     delivery = selectors.delivery_get(viewer=viewer_of(request), delivery_id=delivery_id)
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Row report")[:31])
-    sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDE", (8, 22, 28, 80, 12), strict=True):
-        sheet.column_dimensions[letter].width = width
-    bold = Font(bold=True)
-    header = []
-    for title in (_("row"), _("column"), _("value"), _("reason"), _("severity")):
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    severities = dict(DeliveryIssue.Severity.choices)
-    issues = selectors.delivery_issues(delivery).values_list("row", "column", "value", "reason", "severity")
-    written = 1
-    for row, column, value, reason, severity in issues.iterator(chunk_size=5000):
-        if written == XLSX_MAX_ROWS - 1:
-            sheet.append([None, None, None, _("The report goes on beyond Excel's last row; download the CSV for all of it.")])
-            break
-        sheet.append([row or None, _text_cell(sheet, column), _text_cell(sheet, value), _text_cell(sheet, reason),
-                      str(severities.get(severity, severity))])
-        written += 1
     handle = tempfile.TemporaryFile()
-    workbook.save(handle)
+    reports.write_xlsx(handle, delivery)
     handle.seek(0)
     return FileResponse(
         handle, as_attachment=True, filename=f"leverans-{delivery.pk}-rapport.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-
-
-def _text_cell(sheet: Any, value: str) -> Any:
-    """A delivered value as text that Excel never runs as a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=_neutralise(value or ""))
-    cell.data_type = "s"
-    return cell
-
-
-def _neutralise(value: str) -> str:
-    """Stop a spreadsheet from running a delivered value as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @require_POST

@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from tillit.common.errors import ApplicationError
-from tillit.deliveries.models import Delivery, DeliveryIssue
+from tillit.deliveries import reports
+from tillit.deliveries.models import Delivery
 from tillit.deliveries.services import delivery_accept, delivery_reject
 
 from tillit.deliveries.cli import report_delivery
@@ -99,31 +100,19 @@ class Command(BaseCommand):
             raise CommandError("The report is written as csv or xlsx.")
         if file_format == "xlsx" and out is None:
             raise CommandError("Excel is a binary format; say where to write it with --out FILE.")
-        header = [_("row"), _("column"), _("value"), _("reason"), _("severity")]
-        severities = dict(DeliveryIssue.Severity.choices)
-        issues = (
-            [row, column, _neutralise(value), reason, str(severities.get(severity, severity))]
-            for row, column, value, reason, severity in delivery.issues.values_list(
-                "row", "column", "value", "reason", "severity"
-            ).iterator(chunk_size=5000)
-        )
-        if file_format == "xlsx":
-            count = _write_xlsx(out, header, issues)
-        elif out is None:
-            count = _write_csv(_Lines(self), header, issues)
+        if out is None:
+            count = reports.write_csv(_Lines(self), delivery)
         else:
-            # Semicolons and UTF-8 with BOM, as Excel in Sweden opens them; written whole, then renamed.
+            # Written whole under a temporary name, then renamed: never half a report.
             partial = out.with_name(out.name + ".part")
-            with partial.open("w", encoding="utf-8-sig", newline="") as handle:
-                count = _write_csv(handle, header, issues)
+            if file_format == "xlsx":
+                count = reports.write_xlsx(partial, delivery)
+            else:
+                with partial.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel in Sweden
+                    count = reports.write_csv(handle, delivery)
             partial.replace(out)
         where = f" to {out}" if out else ""
         self.stderr.write(f"Delivery {delivery.pk}: {count} rows of the report written{where}.")
-
-
-def _neutralise(value: str) -> str:
-    """Stop a spreadsheet from running a delivered value as a formula (as the web download does)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class _Lines:
@@ -134,43 +123,3 @@ class _Lines:
 
     def write(self, text: str) -> None:
         self.command.stdout.write(text, ending="")
-
-
-def _write_csv(handle: Any, header: list[str], issues: Any) -> int:
-    writer = csv.writer(handle, delimiter=";")
-    writer.writerow(header)
-    count = 0
-    for issue in issues:
-        writer.writerow(issue)
-        count += 1
-    return count
-
-
-# Excel's last row; a longer report is cut there with a note (the CSV has it all).
-XLSX_MAX_ROWS = 1_048_576
-
-
-def _write_xlsx(out: Path, header: list[str], issues: Any) -> int:
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("Row report"))[:31])
-    sheet.freeze_panes = "A2"
-    sheet.append(header)
-    count = 0
-    for issue in issues:
-        if count == XLSX_MAX_ROWS - 2:
-            sheet.append([None, None, None, _("The report goes on beyond Excel's last row; write it as CSV for all of it.")])
-            break
-        cells = [issue[0] or None]
-        for value in issue[1:]:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # text, never a formula
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
-    partial = out.with_name(out.name + ".part")
-    workbook.save(partial)
-    partial.replace(out)
-    return count
