@@ -9,6 +9,7 @@ Records DuckDB cannot split into the header's columns are kept as row issues, ne
 from __future__ import annotations
 
 import csv
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ import duckdb
 from tillit.common.duck import one
 from django.utils.translation import gettext as _
 
-from tillit.common.tabular import Table, open_table
+from tillit.common.tabular import EXTRA_KEY, Table, open_table
 from tillit.ledger.columns import NAMES, VISIT_COLUMNS
 
 _CHUNK = 4 * 1024 * 1024
@@ -40,13 +41,28 @@ def _transcode(source: Path, encoding: str, target: Path) -> None:
             writer.write(chunk)
 
 
-def _xlsx_to_csv(table: Table, target: Path) -> None:
-    """Write an Excel sheet's rows as a CSV with our column names and the sheet's row numbers."""
+def _xlsx_to_csv(table: Table, target: Path) -> list[tuple[int, str, str]]:
+    """Write an Excel sheet's rows as a CSV with our column names and the sheet's row numbers.
+
+    Returns the rows with cells beyond the header, which are reported, not loaded (as in CSV).
+    """
+    malformed = []
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["__row", *NAMES])
         for row, values in table.rows():
+            extra = values.pop(EXTRA_KEY, "")
+            if extra:
+                malformed.append((row, _malformed_reason("TOO MANY COLUMNS"), extra[:255]))
+                continue
             writer.writerow([row, *(values.get(name, "") for name in NAMES)])
+    return malformed
+
+
+def _temporary_csv(workdir: Path) -> Path:
+    handle, name = tempfile.mkstemp(suffix=".csv", dir=workdir)
+    os.close(handle)
+    return Path(name)
 
 
 def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_name: str, workdir: Path) -> RawVisits:
@@ -56,52 +72,67 @@ def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_na
     """
     table = open_table(source, file_name=file_name, columns=VISIT_COLUMNS)
     workdir.mkdir(parents=True, exist_ok=True)
-    if table.format == "xlsx":
-        path = Path(tempfile.mkstemp(suffix=".csv", dir=workdir)[1])
-        _xlsx_to_csv(table, path)
-        columns = ["__row", *NAMES]
-        positions = {name: index + 1 for index, name in enumerate(NAMES)}
-        delimiter, header_row, numbered = ";", 1, True
-    else:
-        path = source
-        if table.encoding == "cp1252":
-            path = Path(tempfile.mkstemp(suffix=".csv", dir=workdir)[1])
-            _transcode(source, "cp1252", path)
-        columns = [f"c{index}" for index in range(table.width)]
-        positions = table.positions
-        delimiter, header_row, numbered = table.delimiter or ";", table.header_row, False
+    excel_malformed: list[tuple[int, str, str]] = []
+    # A converted copy holds the delivered identity numbers in clear: it lives only while
+    # DuckDB reads it, never beside the ledger's files.
+    temporary: Path | None = None
+    try:
+        if table.format == "xlsx":
+            temporary = path = _temporary_csv(workdir)
+            excel_malformed = _xlsx_to_csv(table, path)
+            columns = ["__row", *NAMES]
+            positions = {name: index + 1 for index, name in enumerate(NAMES)}
+            delimiter, header_row, numbered = ";", 1, True
+        else:
+            path = source
+            if table.encoding == "cp1252":
+                temporary = path = _temporary_csv(workdir)
+                _transcode(source, "cp1252", path)
+            columns = [f"c{index}" for index in range(table.width)]
+            positions = table.positions
+            delimiter, header_row, numbered = table.delimiter or ";", table.header_row, False
 
-    connection.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    picks = ", ".join(
-        f"trim(coalesce({columns[positions[name]]}, '')) AS {name}" if name in positions else f"'' AS {name}"
-        for name in NAMES
-    )
-    spec = "{" + ", ".join(f"'{column}': 'VARCHAR'" for column in columns) + "}"
-    # Row numbers: Excel's own for xlsx; for CSV the record's place after the header, shifted
-    # past the records DuckDB rejected (so they match the file when no record spans lines).
-    connection.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE raw_scan AS
-        SELECT row_number() OVER () AS k, {'__row::INTEGER AS given_row, ' if numbered else ''}{picks}
-        FROM read_csv(?, delim = ?, header = true, skip = ?, quote = '"', escape = '"',
-                      auto_detect = false, columns = {spec}, store_rejects = true)
-        """,
-        [str(path), delimiter, header_row - 1],
-    )
+        connection.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+        picks = ", ".join(
+            f"trim(coalesce({columns[positions[name]]}, '')) AS {name}" if name in positions else f"'' AS {name}"
+            for name in NAMES
+        )
+        spec = "{" + ", ".join(f"'{column}': 'VARCHAR'" for column in columns) + "}"
+        # Row numbers: Excel's own for xlsx; for CSV the record's place after the header, shifted
+        # past the records DuckDB rejected (so they match the file when no record spans lines).
+        connection.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE raw_scan AS
+            SELECT row_number() OVER () AS k, {'__row::INTEGER AS given_row, ' if numbered else ''}{picks}
+            FROM read_csv(?, delim = ?, header = true, skip = ?, quote = '"', escape = '"',
+                          auto_detect = false, columns = {spec}, store_rejects = true)
+            """,
+            [str(path), delimiter, header_row - 1],
+        )
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+    # DuckDB records one reject per missing or extra field; a line is one malformed record.
     malformed = [
-        (int(line), _malformed_reason(error_type), (csv_line or "")[:255])
+        (int(line), _malformed_reason(error_type), (csv_line or "").strip()[:255])
         for line, error_type, csv_line in connection.execute(
-            "SELECT line, error_type, csv_line FROM reject_errors ORDER BY line"
+            "SELECT line, min(error_type), min(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
         ).fetchall()
     ]
     _number_rows(connection, header_row, [line for line, _reason, _text in malformed], numbered)
+    malformed += excel_malformed
     records = one(connection, "SELECT count(*) FROM raw_visits")[0] + len(malformed)
     return RawVisits(table=table, records=records, malformed=malformed)
 
 
 def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejected: list[int], numbered: bool) -> None:
+    # A record of only delimiters (";;;;", as Excel saves formatted empty rows) is blank, as in
+    # every other reader: skipped, not reported. It keeps its place in the numbering.
+    not_blank = "NOT (" + " AND ".join(f"{name} = ''" for name in NAMES) + ")"
     if numbered:
-        connection.execute("CREATE OR REPLACE TEMP TABLE raw_visits AS SELECT given_row AS row, * EXCLUDE (k, given_row) FROM raw_scan")
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw_visits AS SELECT given_row AS row, * EXCLUDE (k, given_row) FROM raw_scan WHERE {not_blank}"
+        )
         return
     # The i-th rejected line (0-based) at line x shifts every accepted record from k = x - header_row - i on.
     shifts = [(line - header_row - index, index + 1) for index, line in enumerate(rejected)]
@@ -109,10 +140,13 @@ def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejecte
     if shifts:
         connection.executemany("INSERT INTO row_shifts VALUES (?, ?)", shifts)
     connection.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE raw_visits AS
         SELECT (r.k + ? + coalesce(s.shift, 0))::INTEGER AS row, r.* EXCLUDE (k)
-        FROM raw_scan r ASOF LEFT JOIN row_shifts s ON r.k >= s.k_from
+        FROM raw_scan r
+        -- Consecutive rejected lines share a k_from: the largest shift is the one that counts.
+        ASOF LEFT JOIN (SELECT k_from, max(shift) AS shift FROM row_shifts GROUP BY k_from) s ON r.k >= s.k_from
+        WHERE {not_blank}
         """,
         [header_row],
     )

@@ -8,6 +8,7 @@ personal identity number ever enters the engine or the ledger.
 from __future__ import annotations
 
 import datetime
+import functools
 
 import duckdb
 import pyarrow as pa
@@ -46,7 +47,7 @@ def register_references(connection: duckdb.DuckDBPyConnection) -> None:
     }))
     for name, words in (("ref_status", STATUS_WORDS), ("ref_method", METHOD_WORDS), ("ref_boolean", BOOLEAN_WORDS)):
         connection.register(name, pa.table({"word": list(words), "value": list(words.values())}))
-    rules = year_rules(TIME_ZONE, 1990, datetime.date.today().year + 2)
+    rules = _year_rules(datetime.date.today().year + 2)
     connection.register("ref_years", pa.table({
         "year": [r.year for r in rules],
         "winter_minutes": [r.winter_minutes for r in rules],
@@ -56,6 +57,12 @@ def register_references(connection: duckdb.DuckDBPyConnection) -> None:
         "fold_from": pa.array([r.fold_from for r in rules], pa.timestamp("us")),
         "fold_to": pa.array([r.fold_to for r in rules], pa.timestamp("us")),
     }))
+
+
+@functools.cache
+def _year_rules(last_year: int) -> tuple:
+    """The zone's rules from 1990 on: computing them takes about a second, so once per process."""
+    return tuple(year_rules(TIME_ZONE, 1990, last_year))
 
 
 def register_recipients(connection: duckdb.DuckDBPyConnection) -> None:

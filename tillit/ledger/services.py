@@ -199,7 +199,10 @@ def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provide
     issues = connection.execute(
         "SELECT row, col, coalesce(value, ''), reason, severity FROM issues ORDER BY row, severity"
     ).fetchall()
-    issues += [(row, "", text, reason, "error") for row, reason, text in raw.malformed]
+    # A malformed line is kept as delivered text: mask any identity number in it, as every report does.
+    from tillit.deliveries.services import _mask_identities
+
+    issues += [(row, "", _mask_identities(text), reason, "error") for row, reason, text in raw.malformed]
     if period is not None:
         first_day, last_day = period[0].first_day, period[1].last_day
     elif first_day is not None:
