@@ -135,6 +135,7 @@ def test_a_header_only_file_loads_nothing(ledger) -> None:
     assert (delivery.rows_read, delivery.rows_accepted, delivery.rows_rejected) == (0, 0, 0)
     assert LedgerMonth.objects.count() == 0
     assert delivery.issues.count() == 0
+    assert "bara-rubriker.csv" in delivery.message  # and it says so
 
 
 def test_duplicate_visit_ids_in_one_file_reject_the_later_row_naming_the_first(ledger) -> None:

@@ -207,6 +207,10 @@ def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provide
         first_day, last_day = period[0].first_day, period[1].last_day
     elif first_day is not None:
         first_day, last_day = Month.of(first_day).first_day, Month.of(last_day).last_day
+    if raw.records == 0:
+        delivery.message = _("The file %(file)s has a header but no rows; nothing was loaded.") % {
+            "file": delivery.file_name
+        }
     with transaction.atomic():
         delivery.status = Delivery.Status.PENDING
         delivery.encoding = raw.table.encoding or ""
@@ -304,18 +308,34 @@ def _activate(connection: Any, batch: VisitBatch) -> tuple[int, int, list[str]]:
         )
     else:
         connection.execute("CREATE OR REPLACE TEMP TABLE batch_keys (provider_id INTEGER, visit_id VARCHAR)")
+    # The latest delivery of a visit id wins, whatever order deliveries are accepted in: a
+    # batch replaces and retires only rows of earlier batches, and its own rows give way to
+    # a later batch that already holds the same visit id (in any month).
+    current_files = store.parquet_list([m.path for m in current.values()]) if current else None
+    if current_files:
+        connection.execute(f"""
+            CREATE OR REPLACE TEMP TABLE newer_keys AS
+            SELECT DISTINCT provider_id, visit_id FROM read_parquet({current_files})
+            WHERE batch_id > {batch.pk} AND (provider_id, visit_id) IN (SELECT (provider_id, visit_id) FROM batch_keys)
+        """)
+    else:
+        connection.execute("CREATE OR REPLACE TEMP TABLE newer_keys (provider_id INTEGER, visit_id VARCHAR)")
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE winning_keys AS SELECT * FROM batch_keys EXCEPT SELECT * FROM newer_keys"
+    )
     providers = batch.provider_ids or ([batch.provider_id] if batch.provider_id else [])
     retiring = batch.complete and batch.period_start is not None and providers
     retire = (
         f"(c.provider_id IN ({', '.join(str(int(p)) for p in providers)}) "
-        f"AND c.local_date BETWEEN DATE '{batch.period_start}' AND DATE '{batch.period_end}')"
+        f"AND c.local_date BETWEEN DATE '{batch.period_start}' AND DATE '{batch.period_end}' "
+        f"AND c.batch_id < {batch.pk})"
         if retiring else "false"
     )
     affected = set(months)
-    if current:
+    if current_files:
         hits = connection.execute(f"""
-            SELECT DISTINCT c.month FROM read_parquet({store.parquet_list([m.path for m in current.values()])}) c
-            WHERE (c.provider_id, c.visit_id) IN (SELECT (provider_id, visit_id) FROM batch_keys) OR {retire}
+            SELECT DISTINCT c.month FROM read_parquet({current_files}) c
+            WHERE (c.provider_id, c.visit_id) IN (SELECT (provider_id, visit_id) FROM winning_keys) OR {retire}
         """).fetchall()
         affected |= {row[0] for row in hits}
     superseded = retired = 0
@@ -325,21 +345,22 @@ def _activate(connection: Any, batch: VisitBatch) -> tuple[int, int, list[str]]:
         if month in current:
             sources.append(f"""
                 SELECT * FROM read_parquet('{store.absolute(current[month].path)}') c
-                WHERE (c.provider_id, c.visit_id) NOT IN (SELECT (provider_id, visit_id) FROM batch_keys)
+                WHERE (c.provider_id, c.visit_id) NOT IN (SELECT (provider_id, visit_id) FROM winning_keys)
                   AND NOT {retire}
             """)
             replaced, gone = one(connection, f"""
-                SELECT count(*) FILTER (WHERE (c.provider_id, c.visit_id) IN (SELECT (provider_id, visit_id) FROM batch_keys)),
-                       count(*) FILTER (WHERE (c.provider_id, c.visit_id) NOT IN (SELECT (provider_id, visit_id) FROM batch_keys)
+                SELECT count(*) FILTER (WHERE (c.provider_id, c.visit_id) IN (SELECT (provider_id, visit_id) FROM winning_keys)),
+                       count(*) FILTER (WHERE (c.provider_id, c.visit_id) NOT IN (SELECT (provider_id, visit_id) FROM winning_keys)
                                         AND {retire})
                 FROM read_parquet('{store.absolute(current[month].path)}') c
             """)
             superseded += replaced
             retired += gone
         if month in months:
-            sources.append(
-                f"SELECT * REPLACE ({batch.pk}::INTEGER AS batch_id) FROM read_parquet('{store.absolute(months[month].path)}')"
-            )
+            sources.append(f"""
+                SELECT * REPLACE ({batch.pk}::INTEGER AS batch_id) FROM read_parquet('{store.absolute(months[month].path)}') b
+                WHERE (b.provider_id, b.visit_id) NOT IN (SELECT (provider_id, visit_id) FROM newer_keys)
+            """)
         version = current[month].version + 1 if month in current else 1
         relative = store.current_path(month, version)
         rows, _checksum = store.write_parquet(

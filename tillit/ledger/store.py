@@ -1,9 +1,9 @@
 """Where the ledger's files live and how they are written: temporary name, then rename.
 
 LEDGER_DIR/
-  2024-03/batch-17.parquet       the visits batch 17 delivered for March (immutable, lineage)
-  2024-03/current-5.parquet      March as it stands: each visit id once, latest batch wins
-  staging/batch-17/2024-03.parquet  validated visits waiting for a decision
+  2024-03/batch-<token>.parquet  a delivery's valid visits planned in March (immutable, lineage);
+                                 named by the manifest from staging on, in the ledger once accepted
+  2024-03/current-5.parquet      March as it stands: each visit id once, the latest delivery wins
   tmp/                           work files; anything here or unnamed by the manifest is garbage
 """
 
@@ -58,14 +58,6 @@ def work_dir() -> Path:
     return path
 
 
-def staged_path(batch_id: int, month: str) -> str:
-    return f"staging/batch-{batch_id}/{month}.parquet"
-
-
-def batch_path(batch_id: int, month: str) -> str:
-    return f"{month}/batch-{batch_id}.parquet"
-
-
 def current_path(month: str, version: int) -> str:
     return f"{month}/current-{version}.parquet"
 
@@ -88,13 +80,6 @@ def write_parquet(connection: duckdb.DuckDBPyConnection, select: str, parameters
         os.fsync(handle.fileno())
     os.replace(temporary, target)
     return int(rows), checksum
-
-
-def move(source: str, target: str) -> None:
-    """Move a staged file into its month folder (atomic rename)."""
-    destination = absolute(target)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(absolute(source), destination)
 
 
 def _sha256(path: Path) -> str:
