@@ -35,6 +35,9 @@ class VisitBatch(models.Model):
     # Visits this batch replaced (same visit id) and retired (complete delivery), for lineage.
     superseded = models.PositiveIntegerField(_("visits replaced"), default=0)
     retired = models.PositiveIntegerField(_("visits retired"), default=0)
+    # Recipients the file introduced (TILLIT_CREATE_UNKNOWN_RECIPIENTS): encrypted identity and
+    # the temporary negative id their visits carry until the batch is accepted.
+    new_recipients = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-id"]

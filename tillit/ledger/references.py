@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime
 import functools
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 from django.utils.translation import gettext as _
 
 from tillit.care.models import Intervention, Recipient
-from tillit.care.protection import lookup_hash
+from tillit.care.protection import lookup_hash, protect
 from tillit.common.errors import ApplicationError
 from tillit.common.localtime import year_rules
 from tillit.common.personal_ids import parse_recipient_id
@@ -65,36 +66,72 @@ def _year_rules(last_year: int) -> tuple:
     return tuple(year_rules(TIME_ZONE, 1990, last_year))
 
 
-def register_recipients(connection: duckdb.DuckDBPyConnection) -> None:
+def register_recipients(connection: duckdb.DuckDBPyConnection, *, create_unknown: bool = False) -> list[dict[str, Any]]:
     """Map each distinct delivered recipient id to its surrogate id, or to the reason it has none.
 
-    Creates `ref_recipients(raw, recipient_id, shown, error)`; `shown` is the id as reports may
-    show it (masked). Visits never register recipients: validating a file must not change
-    the registry, whatever the file's fate.
+    Creates `ref_recipients(raw, recipient_id, shown, error, note)`; `shown` is the id as
+    reports may show it (masked). Validating a file never changes the registry: with
+    `create_unknown`, an unregistered personnummer or samordningsnummer gets a temporary
+    negative id instead, and is returned (encrypted) so that accepting the delivery can
+    register it in the same transaction that adds its visits.
     """
     raws = [row[0] for row in connection.execute("SELECT DISTINCT recipient_id FROM raw_visits WHERE recipient_id <> ''").fetchall()]
     known = dict(Recipient.objects.values_list("id_hash", "pk"))
     ids: list[int | None] = []
     shown: list[str] = []
     errors: list[str | None] = []
+    notes: list[str | None] = []
+    pending: dict[str, dict[str, Any]] = {}
     for raw in raws:
+        note = None
         try:
             key = parse_recipient_id(raw, reference=True)
         except ApplicationError as error:
             ids.append(None)
             shown.append(str(error.context.get("value", "****")))  # already masked by the parser
             errors.append(error.message)
+            notes.append(None)
             continue
-        recipient_id = known.get(lookup_hash(key))
+        id_hash = lookup_hash(key)
+        recipient_id = known.get(id_hash)
+        error = None
+        if recipient_id is None and create_unknown and key.birth_date is not None:
+            if id_hash not in pending:
+                _hash, encrypted = protect(key)
+                pending[id_hash] = {"placeholder": -(len(pending) + 1), "id_hash": id_hash, "id_encrypted": encrypted,
+                                    "id_kind": key.kind, "birth_date": key.birth_date.isoformat()}
+            recipient_id = pending[id_hash]["placeholder"]
+            note = _("The recipient %(id)s is not registered yet; it is registered when the delivery is loaded.") % {
+                "id": key.masked
+            }
+        elif recipient_id is None:
+            error = _("The recipient %(id)s is not registered; load the recipients file first.") % {"id": key.masked}
         ids.append(recipient_id)
         shown.append(key.masked)
-        errors.append(
-            None if recipient_id is not None
-            else _("The recipient %(id)s is not registered; load the recipients file first.") % {"id": key.masked}
-        )
+        errors.append(error)
+        notes.append(note)
     connection.register("ref_recipients", pa.table({
         "raw": pa.array(raws, pa.string()),
         "recipient_id": pa.array(ids, pa.int64()),
         "shown": pa.array(shown, pa.string()),
         "error": pa.array(errors, pa.string()),
+        "note": pa.array(notes, pa.string()),
     }))
+    return list(pending.values())
+
+
+def register_new_recipients(pending: list[dict[str, Any]]) -> dict[int, int]:
+    """Register the recipients a delivery introduced; return temporary id → surrogate id.
+
+    Runs inside the accepting transaction. A recipient registered meanwhile (by a recipients
+    file) is found by its hash and used as it is.
+    """
+    mapping = {}
+    for item in pending:
+        recipient, _new = Recipient.objects.get_or_create(
+            id_hash=item["id_hash"],
+            defaults={"id_kind": item["id_kind"], "id_encrypted": item["id_encrypted"],
+                      "birth_date": datetime.date.fromisoformat(item["birth_date"])},
+        )
+        mapping[item["placeholder"]] = recipient.pk
+    return mapping

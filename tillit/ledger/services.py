@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +40,7 @@ from tillit.deliveries.models import Delivery, DeliveryIssue
 from tillit.ledger import store, validation
 from tillit.ledger.models import LedgerLock, LedgerMonth, VisitBatch, VisitFile
 from tillit.ledger.reading import read_raw_visits
-from tillit.ledger.references import register_recipients, register_references
+from tillit.ledger.references import register_new_recipients, register_recipients, register_references
 from tillit.registry.models import Provider
 
 logger = logging.getLogger(__name__)
@@ -64,8 +65,6 @@ def _checksum(path: Path) -> str:
 
 def _keep_upload(path: Path, checksum: str, file_name: str) -> str:
     """Keep the delivered file beside the other deliveries, named by its checksum."""
-    from django.conf import settings
-
     relative = Path(checksum[:2]) / f"{checksum}{Path(file_name).suffix.lower()[:8]}"
     target = Path(settings.UPLOAD_DIR) / relative
     if not target.exists():
@@ -116,7 +115,7 @@ def visit_delivery_load(
             return VisitLoadResult(delivery=_failed(actor, delivery, error.message))
         progress("checking")
         register_references(connection)
-        register_recipients(connection)
+        new_recipients = register_recipients(connection, create_unknown=settings.TILLIT_CREATE_UNKNOWN_RECIPIENTS)
         given = provider.org_number if provider else None
         validation.parse(connection, given_org_number=given)
         validation.resolve_times(connection)  # before check: its rules judge the settled times
@@ -125,7 +124,8 @@ def visit_delivery_load(
         validation.overlaps(connection)
         _flag_overlaps(connection)
         progress("staging")
-        batch = _stage(connection, actor, delivery, raw, provider=provider, complete=complete, period=period)
+        batch = _stage(connection, actor, delivery, raw, provider=provider, complete=complete, period=period,
+                       new_recipients=new_recipients)
     finally:
         connection.close()
     if delivery.status == Delivery.Status.PENDING and (delivery.rows_rejected == 0 or accept_valid):
@@ -170,7 +170,7 @@ def _flag_overlaps(connection: Any) -> None:
 
 
 def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provider: Provider | None,
-           complete: bool, period: tuple[Month, Month] | None) -> VisitBatch:
+           complete: bool, period: tuple[Month, Month] | None, new_recipients: list[dict[str, Any]]) -> VisitBatch:
     """Write the batch's files and record delivery, report and batch in one transaction."""
     token = uuid.uuid4().hex[:12]
     months = [row[0] for row in connection.execute(
@@ -228,6 +228,8 @@ def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provide
         batch = VisitBatch.objects.create(
             delivery=delivery, provider=provider, complete=complete, period_start=first_day, period_end=last_day,
             rows=accepted_rows, provider_ids=sorted(provider_ids or []),
+            # Only those whose visits were accepted: a rejected row introduces nobody.
+            new_recipients=_introduced(connection, new_recipients),
         )
         for visit_file in files:
             visit_file.batch = batch
@@ -236,6 +238,14 @@ def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provide
                      organisation=delivery.organisation,
                      new={"file": delivery.file_name, "rows": raw.records, "rejected": delivery.rows_rejected})
     return batch
+
+
+def _introduced(connection: Any, new_recipients: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not new_recipients:
+        return []
+    used = {row[0] for row in connection.execute(
+        "SELECT DISTINCT recipient_id FROM accepted WHERE recipient_id < 0").fetchall()}
+    return [item for item in new_recipients if item["placeholder"] in used]
 
 
 def batch_accept(*, actor: Any, delivery: Delivery) -> Delivery:
@@ -300,6 +310,12 @@ def _activate(connection: Any, batch: VisitBatch) -> tuple[int, int, list[str]]:
     """Rebuild every month the batch changes; return (visits replaced, retired, obsolete files)."""
     batch_files = list(batch.files.all())
     months = {f.month: f for f in batch_files}
+    # Recipients the file introduced are registered now, in this transaction; their visits
+    # get the real surrogate ids in the current files (the batch files keep the temporary ones).
+    mapping = register_new_recipients(batch.new_recipients) if batch.new_recipients else {}
+    connection.execute("CREATE OR REPLACE TEMP TABLE recipient_map (placeholder BIGINT, recipient_id BIGINT)")
+    if mapping:
+        connection.executemany("INSERT INTO recipient_map VALUES (?, ?)", list(mapping.items()))
     current = {m.month: m for m in LedgerMonth.objects.select_for_update()}
     if batch_files:
         connection.execute(
@@ -358,7 +374,10 @@ def _activate(connection: Any, batch: VisitBatch) -> tuple[int, int, list[str]]:
             retired += gone
         if month in months:
             sources.append(f"""
-                SELECT * REPLACE ({batch.pk}::INTEGER AS batch_id) FROM read_parquet('{store.absolute(months[month].path)}') b
+                SELECT b.* REPLACE ({batch.pk}::INTEGER AS batch_id,
+                                    coalesce(m.recipient_id, b.recipient_id)::BIGINT AS recipient_id)
+                FROM read_parquet('{store.absolute(months[month].path)}') b
+                LEFT JOIN recipient_map m ON m.placeholder = b.recipient_id
                 WHERE (b.provider_id, b.visit_id) NOT IN (SELECT (provider_id, visit_id) FROM newer_keys)
             """)
         version = current[month].version + 1 if month in current else 1

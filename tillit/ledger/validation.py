@@ -78,6 +78,7 @@ def parse(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None
             p.provider_id, p.org_number AS provider_number,
             u.unit_id,
             m.recipient_id AS recipient_key, m.shown AS recipient_shown, m.error AS recipient_error,
+            m.note AS recipient_note,
             st.value AS status_value, me.value AS method_value, b.value AS double_value,
             list_filter(list_transform(string_split(r.intervention_codes, '|'), lambda c: trim(c)), lambda c: c <> '') AS codes,
             {times}
@@ -115,6 +116,7 @@ def _rules(given_org_number: str | None) -> list[Rule]:
              _("The provider has no unit with this code; register the unit or correct the code.")),
         Rule("recipient_id", "p.recipient_id = ''", "''", _("The recipient id is empty.")),
         Rule("recipient_id", "p.recipient_error IS NOT NULL", "p.recipient_shown", "RECIPIENT_ERROR"),
+        Rule("recipient_id", "p.recipient_note IS NOT NULL", "p.recipient_shown", "RECIPIENT_NOTE", "warning"),
         Rule("status", "p.status_value IS NULL", "p.status",
              _("Unknown status; use performed, declined, cancelled or missed (utförd, avböjd, inställd, missad).")),
         Rule("registration_method", "p.method_value IS NULL", "p.registration_method",
@@ -167,7 +169,8 @@ def check(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None
         connection.execute("UPDATE parsed SET provider_given_number = org_number(?)", [given_org_number])
     selects, parameters = [], []
     for rule in _rules(given_org_number):
-        reason = "p.recipient_error" if rule.reason == "RECIPIENT_ERROR" else "?"
+        # Recipient reasons come per id from the registry look-up (references.py).
+        reason = {"RECIPIENT_ERROR": "p.recipient_error", "RECIPIENT_NOTE": "p.recipient_note"}.get(rule.reason, "?")
         if reason == "?":
             parameters.append(rule.reason)
         selects.append(
