@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
 from huey.contrib.djhuey import db_task
 
 from tillit.common.errors import ApplicationError
@@ -40,8 +39,10 @@ def upload_job_create(*, actor: Any, kind: str, path: Path, file_name: str, orga
 
 @db_task()
 def run_upload_job(job_id: int) -> None:
-    """Load the job's file; every outcome, even a crash, ends on the job so the page can say it."""
-    close_old_connections()
+    """Load the job's file; every outcome, even a crash, ends on the job so the page can say it.
+
+    (db_task closes stale database connections around the task, as a long-lived worker needs.)
+    """
     job = UploadJob.objects.select_related("requested_by", "organisation").filter(pk=job_id).first()
     if job is None or job.state in (UploadJob.State.DONE, UploadJob.State.FAILED):
         return
