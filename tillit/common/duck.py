@@ -17,6 +17,8 @@ def connect(*, memory_limit: str | None = None, temp_directory: Path | None = No
         connection.execute("SET temp_directory = ?", [str(temp_directory)])
     # Timestamps are UTC wall-clock values in the ledger; never let a session zone shift them.
     connection.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws progress bars on stdout even when it is a file: keep command output clean.
+    connection.execute("SET enable_progress_bar = false")
     return connection
 
 

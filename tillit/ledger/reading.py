@@ -134,6 +134,13 @@ def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejecte
             f"CREATE OR REPLACE TEMP TABLE raw_visits AS SELECT given_row AS row, * EXCLUDE (k, given_row) FROM raw_scan WHERE {not_blank}"
         )
         return
+    if not rejected:  # the usual case: the record's place is its row
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw_visits AS SELECT (k + ?)::INTEGER AS row, * EXCLUDE (k) FROM raw_scan WHERE {not_blank}",
+            [header_row],
+        )
+        connection.execute("DROP TABLE raw_scan")
+        return
     # The i-th rejected line (0-based) at line x shifts every accepted record from k = x - header_row - i on.
     shifts = [(line - header_row - index, index + 1) for index, line in enumerate(rejected)]
     connection.execute("CREATE OR REPLACE TEMP TABLE row_shifts (k_from BIGINT, shift INTEGER)")

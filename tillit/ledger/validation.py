@@ -62,6 +62,12 @@ def _time_columns(name: str, alias: str) -> str:
 def parse(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None) -> None:
     """`parsed`: every raw row with its references resolved and its times in UTC."""
     connection.execute(_MACROS)
+    # A file names a handful of providers in millions of rows: normalise each distinct text once.
+    connection.execute("""
+        CREATE OR REPLACE TEMP TABLE org_map AS
+        SELECT given, org_number(given) AS org_number
+        FROM (SELECT DISTINCT coalesce(nullif(provider_org_number, ''), ?) AS given FROM raw_visits)
+    """, [given_org_number or ""])
     times = ",".join(_time_columns(name, f"y{index}") for index, name in enumerate(TIMES))
     year_joins = "\n".join(
         f"LEFT JOIN ref_years y{index} ON y{index}.year = year(r.{name}__local)" for index, name in enumerate(TIMES)
@@ -83,7 +89,8 @@ def parse(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None
             list_filter(list_transform(string_split(r.intervention_codes, '|'), lambda c: trim(c)), lambda c: c <> '') AS codes,
             {times}
         FROM (SELECT *, {readings} FROM raw_visits) r
-        LEFT JOIN ref_providers p ON p.org_number = org_number(coalesce(nullif(r.provider_org_number, ''), ?))
+        LEFT JOIN org_map o ON o.given = coalesce(nullif(r.provider_org_number, ''), ?)
+        LEFT JOIN ref_providers p ON p.org_number = o.org_number
         LEFT JOIN ref_units u ON u.provider_id = p.provider_id AND u.code = r.unit_code
         LEFT JOIN ref_recipients m ON m.raw = r.recipient_id
         LEFT JOIN ref_status st ON st.word = lower(r.status)
