@@ -18,7 +18,6 @@ only when whole, and no file counts until the manifest names it (see store.py).
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import shutil
 import uuid
@@ -55,14 +54,6 @@ class VisitLoadResult:
     already_delivered: bool = False
 
 
-def _checksum(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _keep_upload(path: Path, checksum: str, file_name: str) -> str:
     """Keep the delivered file beside the other deliveries, named by its checksum."""
     relative = Path(checksum[:2]) / f"{checksum}{Path(file_name).suffix.lower()[:8]}"
@@ -93,7 +84,7 @@ def visit_delivery_load(
     whole months the file covers), so visits of theirs that it lacks are retired.
     """
     organisation = provider.organisation if provider else None
-    checksum = _checksum(path)
+    checksum = store.sha256_of(path)
     previous = (
         Delivery.objects.filter(kind=VISIT_KIND, checksum=checksum, organisation=organisation,
                                 status__in=[Delivery.Status.LOADED, Delivery.Status.PENDING])

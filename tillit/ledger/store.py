@@ -75,14 +75,15 @@ def write_parquet(connection: duckdb.DuckDBPyConnection, select: str, parameters
         f"COPY ({select}) TO '{temporary}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)", parameters
     )
     rows = one(connection, "SELECT count(*) FROM read_parquet(?)", [str(temporary)])[0]
-    checksum = _sha256(temporary)
+    checksum = sha256_of(temporary)
     with temporary.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, target)
     return int(rows), checksum
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, read in 1 MiB chunks (files may be gigabytes)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
