@@ -133,6 +133,7 @@ def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejecte
         connection.execute(
             f"CREATE OR REPLACE TEMP TABLE raw_visits AS SELECT given_row AS row, * EXCLUDE (k, given_row) FROM raw_scan WHERE {not_blank}"
         )
+        connection.execute("DROP TABLE raw_scan")
         return
     if not rejected:  # the usual case: the record's place is its row
         connection.execute(
@@ -157,6 +158,7 @@ def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejecte
         """,
         [header_row],
     )
+    connection.execute("DROP TABLE raw_scan")
 
 
 def _malformed_reason(error_type: str) -> str:

@@ -100,6 +100,9 @@ def parse(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None
         """,
         [given_org_number or "", given_org_number or ""],
     )
+    # The raw text is all in `parsed` now; freeing it early keeps a large file in memory
+    # rather than spilled to disk.
+    connection.execute("DROP TABLE raw_visits")
 
 
 @dataclass(frozen=True)
