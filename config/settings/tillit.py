@@ -1,6 +1,9 @@
 """Tillit's own settings."""
 
+from pathlib import Path
+
 from config.env import env_bool, env_int, env_str
+from config.settings.paths import DATA_DIR
 
 # The municipality this installation serves (shown in headers, default for Kolada).
 TILLIT_MUNICIPALITY_NAME = env_str("TILLIT_MUNICIPALITY_NAME", "")
@@ -12,4 +15,5 @@ TILLIT_CREATE_UNKNOWN_RECIPIENTS = env_bool("TILLIT_CREATE_UNKNOWN_RECIPIENTS", 
 # Static files are served by the app itself (no build step, no CDN); in development the
 # finders are used directly so that no collectstatic is needed.
 WHITENOISE_USE_FINDERS = True
-STATIC_ROOT = None
+# `tillit collectstatic` (optional in production) gathers them here.
+STATIC_ROOT = Path(env_str("TILLIT_STATIC_ROOT", str(DATA_DIR / "static")))
