@@ -17,3 +17,4 @@ TILLIT_CREATE_UNKNOWN_RECIPIENTS = env_bool("TILLIT_CREATE_UNKNOWN_RECIPIENTS", 
 WHITENOISE_USE_FINDERS = True
 # `tillit collectstatic` (optional in production) gathers them here.
 STATIC_ROOT = Path(env_str("TILLIT_STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
