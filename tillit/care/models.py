@@ -32,6 +32,8 @@ class Intervention(models.Model):
         SAFETY_ALARM = "safety_alarm", _("Safety alarm")
         MEAL_DELIVERY = "meal_delivery", _("Meal delivery")
         HSL = "hsl", _("Health care (HSL)")
+        # A place in a nursing home: decisions with it are nursing-home care, not home care.
+        NURSING_HOME = "nursing_home", _("Nursing-home place")
 
     code = models.CharField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=200)

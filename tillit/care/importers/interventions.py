@@ -21,6 +21,8 @@ KIND_WORDS = {
     "safety_alarm": Intervention.Kind.SAFETY_ALARM, "trygghetslarm": Intervention.Kind.SAFETY_ALARM,
     "meal_delivery": Intervention.Kind.MEAL_DELIVERY, "matdistribution": Intervention.Kind.MEAL_DELIVERY,
     "hsl": Intervention.Kind.HSL,
+    "nursing_home": Intervention.Kind.NURSING_HOME, "särskilt boende": Intervention.Kind.NURSING_HOME,
+    "sarskilt boende": Intervention.Kind.NURSING_HOME, "boende": Intervention.Kind.NURSING_HOME,
 }
 _FIELDS = ("name", "category", "kind", "standard_minutes", "valid_to")
 

@@ -43,7 +43,7 @@ INTERVENTIONS: tuple[Intervention, ...] = (
     Intervention("HSL", "Delegerad läkemedelsöverlämning (HSL)", "other", 5, "hsl"),  # estimate
     Intervention("LEDS", "Ledsagning", "other", 60),  # estimate
     Intervention("AVLOS", "Avlösning i hemmet", "other", 60),  # estimate
-    Intervention("BOENDE", "Vård- och omsorgsboende (särskilt boende)", "other", 0),  # per day
+    Intervention("BOENDE", "Vård- och omsorgsboende (särskilt boende)", "other", 0, "nursing_home"),  # per day
 )
 
 BY_CODE: dict[str, Intervention] = {i.code: i for i in INTERVENTIONS}

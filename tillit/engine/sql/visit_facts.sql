@@ -1,0 +1,31 @@
+-- The month's visits with what the indicators ask of them (docs/indicators.md, "Sources").
+--   registered_start_local  the registered start on the Stockholm clock (the ledger holds UTC)
+--   staff_ids               the staff who came: `staff_id`, two ids separated by | when double-staffed
+--   regular_care            holds an intervention that is not a safety alarm, meal delivery or HSL
+--   home_care               at a home-care unit, or at no registered unit
+--   performed_seconds       registered end − start in UTC, per staff member (double staffing twice)
+CREATE OR REPLACE TEMP VIEW visit_facts AS
+SELECT v.provider_id,
+       v.unit_id,
+       v.recipient_id,
+       v.visit_id,
+       v.status,
+       v.registration_method,
+       v.planned_start,
+       v.registered_start,
+       v.registered_end,
+       v.no_end,
+       timezone('Europe/Stockholm', v.registered_start::TIMESTAMPTZ) AS registered_start_local,
+       list_distinct(list_filter(list_transform(string_split(coalesce(v.staff_id, ''), '|'), lambda s: trim(s)),
+                                 lambda s: s <> '')) AS staff_ids,
+       NOT list_has_all(excluded.codes, v.intervention_codes) AS regular_care,
+       coalesce(u.service_type, 'home_care') = 'home_care' AS home_care,
+       date_diff('second', v.registered_start, v.registered_end)
+           * CASE WHEN v.double_staffing THEN 2 ELSE 1 END AS performed_seconds
+FROM ledger_visits v
+LEFT JOIN units u ON u.id = v.unit_id
+CROSS JOIN (
+    SELECT coalesce(list(code), []::VARCHAR[]) AS codes
+    FROM interventions
+    WHERE kind IN ('safety_alarm', 'meal_delivery', 'hsl')
+) excluded;
