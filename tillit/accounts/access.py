@@ -26,6 +26,10 @@ REGISTRY_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CA
 CARE_DATA_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CASE_OFFICER})
 PERSONAL_ID_READERS = frozenset({Role.CONTROLLER, Role.CASE_OFFICER, Role.PROVIDER_USER})
 AUDIT_READERS = frozenset({Role.ADMIN, Role.CONTROLLER})
+# Indicator figures and compliance of every provider (the board reads them, without evidence).
+QUALITY_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CASE_OFFICER, Role.BOARD_VIEWER})
+# Who starts indicator runs and edits quality declarations.
+QUALITY_EDITORS = frozenset({Role.ADMIN, Role.CONTROLLER})
 USER_ADMINS = frozenset({Role.ADMIN})
 # Which delivery files each role may load.
 FILE_LOADERS: dict[str, frozenset[str]] = {
@@ -143,6 +147,15 @@ def can_manage_users(viewer: Viewer) -> bool:
 
 def can_read_audit(viewer: Viewer) -> bool:
     return viewer.has_any(AUDIT_READERS)
+
+
+def can_read_quality(viewer: Viewer) -> bool:
+    """Every provider's figures: municipal readers. Provider users read their own provider's only."""
+    return viewer.has_any(QUALITY_READERS)
+
+
+def can_edit_quality(viewer: Viewer) -> bool:
+    return viewer.has_any(QUALITY_EDITORS)
 
 
 def can_load(viewer: Viewer, kind: str) -> bool:

@@ -6,7 +6,6 @@ only surrogate ids and the birth dates that the age rules need.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from fractions import Fraction
 
@@ -55,14 +54,15 @@ def units() -> pa.Table:
     return _table(rows, pa.schema([("id", pa.int64()), ("provider_id", pa.int64()), ("service_type", pa.string())]))
 
 
-def decisions() -> pa.Table:
-    """Every decision with whether it is nursing-home care (it grants a nursing-home place)."""
+def decisions(provider_id: int | None = None) -> pa.Table:
+    """Every decision (or one provider's) with whether it is nursing-home care (it grants a place)."""
+    chosen = Decision.objects.all() if provider_id is None else Decision.objects.filter(provider_id=provider_id)
     nursing = set(DecisionIntervention.objects.filter(
-        intervention__kind=Intervention.Kind.NURSING_HOME).values_list("decision_id", flat=True))
+        decision__in=chosen, intervention__kind=Intervention.Kind.NURSING_HOME).values_list("decision_id", flat=True))
     rows = [
         {"id": pk, "recipient_id": recipient, "provider_id": provider, "start_date": start, "end_date": end,
          "nursing_home": pk in nursing}
-        for pk, recipient, provider, start, end in Decision.objects.values_list(
+        for pk, recipient, provider, start, end in chosen.values_list(
             "pk", "recipient_id", "provider_id", "start_date", "end_date")
     ]
     return _table(rows, pa.schema([
@@ -71,10 +71,8 @@ def decisions() -> pa.Table:
     ]))
 
 
-def care_events(until: datetime.date | None = None) -> pa.Table:
-    events = CareEvent.objects.all()
-    if until is not None:
-        events = events.filter(date__lte=until)
+def care_events(provider_id: int | None = None) -> pa.Table:
+    events = CareEvent.objects.all() if provider_id is None else CareEvent.objects.filter(provider_id=provider_id)
     rows = [
         {"id": pk, "event_type": kind, "recipient_id": recipient, "provider_id": provider, "date": day,
          "reference": reference}

@@ -1,0 +1,270 @@
+"""Reading stored quality results through the viewer's access. Nothing here reads the ledger.
+
+Municipal readers see every provider; a provider user sees its own provider's figures and
+evidence, and of the others only the municipality-wide median.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tillit.accounts.access import (
+    Viewer, can_read_care_data, can_read_quality, get_scoped, require, QUALITY_READERS,
+)
+from tillit.common.errors import NotFound
+from tillit.common.periods import Month
+from tillit.engine.catalogue import INDICATORS, Indicator
+from tillit.quality.models import (
+    Compliance, ContinuityObservation, DeadlineItem, IndicatorResult, IndicatorRun, RecipientMonth,
+)
+from tillit.registry.models import Provider, Unit
+
+TREND_MONTHS = 12
+
+
+def _complete_runs() -> QuerySet[IndicatorRun]:
+    return IndicatorRun.objects.filter(status=IndicatorRun.Status.COMPLETE)
+
+
+def measured_months() -> list[str]:
+    """Months with a complete run, newest first."""
+    return list(_complete_runs().order_by("-month").values_list("month", flat=True).distinct())
+
+
+def month_run(month: Month) -> IndicatorRun | None:
+    return _complete_runs().filter(month=str(month)).first()
+
+
+def latest_month() -> Month | None:
+    months = measured_months()
+    return Month.parse(months[0]) if months else None
+
+
+def _results(months: list[str]) -> QuerySet[IndicatorResult]:
+    return IndicatorResult.objects.filter(run__status=IndicatorRun.Status.COMPLETE, month__in=months)
+
+
+def _trend_months(month: Month) -> list[str]:
+    return [str(month.shift(-n)) for n in range(TREND_MONTHS - 1, -1, -1)]
+
+
+def provider_for_quality(*, viewer: Viewer, provider_id: int) -> Provider:
+    """The provider whose figures the viewer asks for: municipal readers any, provider users their own."""
+    if not (can_read_quality(viewer) or viewer.is_provider_user):
+        raise NotFound("Not found.")
+    return get_scoped(viewer, Provider.objects.all(), "organisation_id", pk=provider_id)
+
+
+def provider_indicator_values(*, provider: Provider, first: Month, last: Month) -> dict[str, dict[str, IndicatorResult]]:
+    """A provider's own figures per indicator and month (YYYY-MM), for the effect premium.
+
+    Only whole-provider figures (no unit) of complete runs; a month without a run is absent.
+    """
+    months = [str(m) for m in _months_between(first, last)]
+    values: dict[str, dict[str, IndicatorResult]] = defaultdict(dict)
+    for result in _results(months).filter(provider=provider, unit__isnull=True):
+        values[result.indicator][result.month] = result
+    return dict(values)
+
+
+def _months_between(first: Month, last: Month) -> list[Month]:
+    months, month = [], first
+    while (month.year, month.month) <= (last.year, last.month):
+        months.append(month)
+        month = month.shift(1)
+    return months
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator on a provider's page: this month, last month, the trend and the median of all."""
+
+    indicator: Indicator
+    result: IndicatorResult | None
+    previous: IndicatorResult | None
+    trend: list[tuple[str, Decimal | None]]
+    municipality_median: Decimal | None
+    units: list[tuple[Unit, IndicatorResult]] = field(default_factory=list)
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.result.value if self.result else None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.value is None or self.previous is None or self.previous.value is None:
+            return None
+        return self.value - self.previous.value
+
+
+@dataclass
+class ProviderQuality:
+    provider: Provider
+    month: Month
+    run: IndicatorRun | None
+    rows: list[IndicatorRow]
+    compliance: list[Compliance]
+    show_evidence: bool
+
+    @property
+    def counts(self) -> dict[str, int]:
+        tally = {status: 0 for status in Compliance.Status.values}
+        for row in self.compliance:
+            tally[row.status] += 1
+        return tally
+
+
+def _median(values: list[Decimal]) -> Decimal | None:
+    return Decimal(statistics.median(values)).quantize(Decimal("0.01")) if values else None
+
+
+def provider_quality(*, viewer: Viewer, provider_id: int, month: Month) -> ProviderQuality:
+    """Everything the provider page shows; the same for the provider's users and the municipality."""
+    provider = provider_for_quality(viewer=viewer, provider_id=provider_id)
+    months = _trend_months(month)
+    own: dict[tuple[str, str], IndicatorResult] = {}
+    by_unit: dict[str, list[IndicatorResult]] = defaultdict(list)
+    medians: dict[str, list[Decimal]] = defaultdict(list)
+    for result in _results([*months, str(month.shift(-1))]).select_related("unit"):
+        if result.provider_id == provider.pk:
+            if result.unit_id is None:
+                own[(result.indicator, result.month)] = result
+            elif result.month == str(month):
+                by_unit[result.indicator].append(result)
+        if result.unit_id is None and result.month == str(month) and result.value is not None:
+            medians[result.indicator].append(result.value)
+    rows = [
+        IndicatorRow(
+            indicator=indicator,
+            result=own.get((indicator.code, str(month))),
+            previous=own.get((indicator.code, str(month.shift(-1)))),
+            trend=[(m, own[(indicator.code, m)].value if (indicator.code, m) in own else None) for m in months],
+            municipality_median=_median(medians[indicator.code]),
+            units=sorted(((r.unit, r) for r in by_unit[indicator.code]), key=lambda pair: pair[0].code),
+        )
+        for indicator in INDICATORS
+    ]
+    compliance = list(Compliance.objects.filter(run__status=IndicatorRun.Status.COMPLETE, month=str(month),
+                                                provider=provider).select_related("contract"))
+    return ProviderQuality(provider=provider, month=month, run=month_run(month), rows=rows, compliance=compliance,
+                           show_evidence=can_read_care_data(viewer))
+
+
+@dataclass
+class OverviewRow:
+    provider: Provider
+    compliance: dict[str, Compliance]  # indicator -> this month's verdict
+    trend: list[tuple[str, int, int]]  # (month, rules met, rules judged) over 12 months
+    changes: list[tuple[Compliance | None, Compliance]]  # (last month, this month) where the verdict changed
+
+    @property
+    def met(self) -> int:
+        return sum(1 for c in self.compliance.values() if c.status == Compliance.Status.MET)
+
+
+@dataclass
+class Overview:
+    month: Month
+    run: IndicatorRun | None
+    indicators: list[str]  # the rule columns, in catalogue order
+    rows: list[OverviewRow]
+    key_values: dict[tuple[int, str], IndicatorResult]
+
+
+def overview(*, viewer: Viewer, month: Month, service_type: str = "", regi: str = "") -> Overview:
+    """Every provider against every rule of its declaration for the month, with 12 months' trend."""
+    require(viewer, QUALITY_READERS)
+    providers = [p for p in Provider.objects.order_by("name")
+                 if (not service_type or service_type in p.service_types) and (not regi or p.regi == regi)]
+    months = _trend_months(month)
+    verdicts: dict[tuple[int, str], dict[str, Compliance]] = defaultdict(dict)
+    for row in Compliance.objects.filter(run__status=IndicatorRun.Status.COMPLETE,
+                                         month__in=[*months, str(month.shift(-1))]):
+        verdicts[(row.provider_id, row.month)][row.indicator] = row
+    order = [indicator.code for indicator in INDICATORS]
+    used = {indicator for (provider_id, m), rules in verdicts.items() if m == str(month) for indicator in rules}
+    rows = []
+    for provider in providers:
+        now = verdicts.get((provider.pk, str(month)), {})
+        before = verdicts.get((provider.pk, str(month.shift(-1))), {})
+        trend = []
+        for m in months:
+            judged = [c for c in verdicts.get((provider.pk, m), {}).values() if c.status != Compliance.Status.NOT_MEASURABLE]
+            trend.append((m, sum(1 for c in judged if c.status == Compliance.Status.MET), len(judged)))
+        changes = [(before.get(code), verdict) for code, verdict in sorted(now.items(), key=lambda kv: order.index(kv[0]))
+                   if before.get(code) is None or before[code].status != verdict.status]
+        rows.append(OverviewRow(provider=provider, compliance=now, trend=trend, changes=changes))
+    key_values = {(r.provider_id, r.indicator): r
+                  for r in _results([str(month)]).filter(unit__isnull=True, indicator__in=["punctuality", "continuity_mean"])}
+    return Overview(month=month, run=month_run(month), indicators=[code for code in order if code in used],
+                    rows=rows, key_values=key_values)
+
+
+def _require_evidence(viewer: Viewer) -> None:
+    if not can_read_care_data(viewer):
+        raise NotFound("Not found.")
+
+
+def continuity_evidence(*, viewer: Viewer, provider: Provider, month: Month, unit_id: int | None = None):
+    _require_evidence(viewer)
+    rows = ContinuityObservation.objects.filter(run__status=IndicatorRun.Status.COMPLETE, month=str(month),
+                                                provider=provider).select_related("recipient", "unit")
+    if unit_id:
+        rows = rows.filter(unit_id=unit_id)
+    return rows.order_by("period_start", "-staff", "recipient_id")
+
+
+def recipient_evidence(*, viewer: Viewer, provider: Provider, month: Month):
+    _require_evidence(viewer)
+    return RecipientMonth.objects.filter(run__status=IndicatorRun.Status.COMPLETE, month=str(month),
+                                         provider=provider).select_related("recipient").order_by("-staff", "recipient_id")
+
+
+def deadline_evidence(*, viewer: Viewer, provider: Provider, month: Month, indicator: str, status: str = ""):
+    _require_evidence(viewer)
+    code = "care_contact" if indicator == "care_contact_days" else indicator
+    items = DeadlineItem.objects.filter(run__status=IndicatorRun.Status.COMPLETE, month=str(month),
+                                        provider=provider, indicator=code).select_related("recipient")
+    if indicator == "care_contact_days":
+        items = items.filter(done_date__gte=month.first_day, done_date__lte=month.last_day)
+    if status:
+        items = items.filter(status=status)
+    return items.order_by("status", "due_date", "recipient_id")
+
+
+def evidence_kind(indicator: str) -> str:
+    """Where an indicator's drill-down leads: stored observations, recipient months, items, or visits."""
+    if indicator in ("continuity_mean", "continuity_median", "continuity_over_20"):
+        return "continuity"
+    if indicator in ("staff_per_recipient", "performed_granted"):
+        return "recipients"
+    if indicator in ("care_contact", "care_contact_days", "welcome_call", "plan", "plan_follow_up", "complaint"):
+        return "items"
+    return "visits"
+
+
+def month_or_latest(text: str | None) -> Month:
+    if text:
+        return Month.parse(text)
+    return latest_month() or Month.of(datetime.date.today()).shift(-1)
+
+
+def export_rows(*, viewer: Viewer, month: Month) -> list[dict[str, Any]]:
+    """Every provider's figures for the month, flat (the CLI and other systems read these)."""
+    require(viewer, QUALITY_READERS)
+    results = _results([str(month)]).filter(unit__isnull=True).select_related("provider").order_by(
+        "provider__name", "indicator")
+    order = {indicator.code: n for n, indicator in enumerate(INDICATORS)}
+    rows = sorted(results, key=lambda r: (r.provider.name, order.get(r.indicator, 99)))
+    return [
+        {"month": r.month, "provider": r.provider.name, "org_number": r.provider.org_number, "indicator": r.indicator,
+         "value": r.value, "numerator": r.numerator, "denominator": r.denominator}
+        for r in rows
+    ]
