@@ -44,6 +44,8 @@ def _isolated_data_dir(settings, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path / "data"
     settings.UPLOAD_DIR = tmp_path / "data" / "uploads"
     settings.LEDGER_DIR = tmp_path / "data" / "ledger"
+    # Imports re-run the quality indicators only in the tests that ask for it.
+    settings.TILLIT_QUALITY_AUTORUN = False
 
 
 @dataclass

@@ -11,6 +11,8 @@ TILLIT_MUNICIPALITY_NAME = env_str("TILLIT_MUNICIPALITY_NAME", "")
 TILLIT_CONTRACT_LEAD_MONTHS = env_int("TILLIT_CONTRACT_LEAD_MONTHS", 12)
 # Whether a care-data delivery may create recipients that are not yet registered.
 TILLIT_CREATE_UNKNOWN_RECIPIENTS = env_bool("TILLIT_CREATE_UNKNOWN_RECIPIENTS", False)
+# Whether each import re-computes the quality indicators of the months it touched (as a job).
+TILLIT_QUALITY_AUTORUN = env_bool("TILLIT_QUALITY_AUTORUN", True)
 
 # Static files are served by the app itself (no build step, no CDN); in development the
 # finders are used directly so that no collectstatic is needed.

@@ -12,15 +12,11 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from tillit.common.spreadsheets import neutralise
 from tillit.deliveries.models import Delivery, DeliveryIssue
 
 # Excel's last row; a longer report is cut there with a note (the CSV has it all).
 XLSX_MAX_ROWS = 1_048_576
-
-
-def neutralise(value: str) -> str:
-    """Stop a spreadsheet from running a delivered value as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def report_header() -> list[str]:

@@ -23,6 +23,7 @@ from tillit.common.errors import ApplicationError
 from tillit.common.tabular import StructuralError, Table, open_table
 from tillit.deliveries.importers import DECIDERS, Importer, ParsedRow, RowIssue, RowRejected, importer_for
 from tillit.deliveries.models import Delivery, DeliveryIssue
+from tillit.deliveries.signals import delivery_loaded
 
 # A delivered value is kept in the report only this long (the model's column width).
 _VALUE_WIDTH = 255
@@ -123,6 +124,7 @@ def _write(importer: Importer, delivery: Delivery, rows: list[ParsedRow], *, act
     delivery.decided_at = timezone.now()
     delivery.decided_by = actor if getattr(actor, "pk", None) else None
     delivery.save()
+    transaction.on_commit(lambda: delivery_loaded.send(sender=Delivery, delivery=delivery, months=None))
     audit_record(
         actor=actor,
         event_type=f"delivery.loaded.{delivery.kind}",

@@ -33,6 +33,7 @@ class VisitFilters:
     intervention: str = ""
     timing: str = ""  # "late", "early" or "" (beyond the margin)
     no_end: bool = False
+    method: str = ""  # registration method: "manual", "app" or "nfc"
     margin_minutes: int = DEFAULT_MARGIN_MINUTES
 
 
@@ -87,6 +88,9 @@ def _where(filters: VisitFilters, allowed: list[int] | None) -> tuple[str, list[
         parameters.append(filters.intervention)
     if filters.no_end:
         clauses.append("no_end")
+    if filters.method:
+        clauses.append("registration_method = ?")
+        parameters.append(filters.method)
     if filters.timing == "late":
         clauses.append("registered_start > planned_start + to_minutes(?)")
         parameters.append(filters.margin_minutes)

@@ -36,6 +36,7 @@ from tillit.common.duck import connect, one
 from tillit.common.periods import Month
 from tillit.common.tabular import StructuralError
 from tillit.deliveries.models import Delivery, DeliveryIssue
+from tillit.deliveries.signals import delivery_loaded
 from tillit.ledger import store, validation
 from tillit.ledger.models import LedgerLock, LedgerMonth, VisitBatch, VisitFile
 from tillit.ledger.reading import read_raw_visits
@@ -274,6 +275,8 @@ def batch_accept(*, actor: Any, delivery: Delivery) -> Delivery:
         connection.close()
     for relative in obsolete:  # no longer named by the manifest; garbage collection catches misses
         store.absolute(relative).unlink(missing_ok=True)
+    months = sorted(set(batch.files.values_list("month", flat=True)))
+    delivery_loaded.send(sender=Delivery, delivery=delivery, months=months)
     return delivery
 
 

@@ -5,6 +5,8 @@ Pages read these tables only; the engine fills them (a run per month, redone aft
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -117,6 +119,10 @@ class ContinuityObservation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["provider", "month"])]
+
+    @property
+    def period_end(self):
+        return self.period_start + datetime.timedelta(days=13)
 
 
 class RecipientMonth(models.Model):

@@ -14,16 +14,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from tillit.accounts.access import (
     Viewer, can_read_care_data, can_read_quality, get_scoped, require, QUALITY_READERS,
 )
+from tillit.care.models import Recipient
 from tillit.common.errors import NotFound
 from tillit.common.periods import Month
 from tillit.engine.catalogue import INDICATORS, Indicator
+from tillit.engine.overdue import overdue_items
+from tillit.engine.terms import STANDARD_TERMS
 from tillit.quality.models import (
     Compliance, ContinuityObservation, DeadlineItem, IndicatorResult, IndicatorRun, RecipientMonth,
 )
+from tillit.quality.services.compliance import in_force_on, terms_by_provider
 from tillit.registry.models import Provider, Unit
 
 TREND_MONTHS = 12
@@ -267,4 +272,32 @@ def export_rows(*, viewer: Viewer, month: Month) -> list[dict[str, Any]]:
         {"month": r.month, "provider": r.provider.name, "org_number": r.provider.org_number, "indicator": r.indicator,
          "value": r.value, "numerator": r.numerator, "denominator": r.denominator}
         for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    indicator: Indicator
+    recipient: Recipient
+    reference: str
+    start_date: datetime.date
+    due_date: datetime.date | None
+
+    @property
+    def days_overdue(self) -> int | None:
+        return None if self.due_date is None else (timezone.localdate() - self.due_date).days
+
+
+def overdue_now(*, viewer: Viewer, provider: Provider, today: datetime.date) -> list[OverdueItem]:
+    """What the provider owes today under the contract in force: welcome calls, plans, follow-ups
+    and answers past their deadline, and recipients in care without a care contact."""
+    _require_evidence(viewer)
+    terms = terms_by_provider(in_force_on(today)).get(provider.pk, STANDARD_TERMS)
+    items = overdue_items(provider_id=provider.pk, terms=terms, as_of=today)
+    recipients = Recipient.objects.in_bulk({item["recipient_id"] for item in items})
+    by_code = {indicator.code: indicator for indicator in INDICATORS}
+    return [
+        OverdueItem(indicator=by_code[item["indicator"]], recipient=recipients[item["recipient_id"]],
+                    reference=item["reference"], start_date=item["start_date"], due_date=item["due_date"])
+        for item in items
     ]

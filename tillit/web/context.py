@@ -21,6 +21,8 @@ def viewer(request: HttpRequest) -> dict[str, Any]:
         if access.can_read_registry(current):
             nav.append((str(_("Providers")), reverse("provider-list")))
             nav.append((str(_("Contracts")), reverse("contract-list")))
+        if access.can_read_quality(current) or current.is_provider_user:
+            nav.append((str(_("Quality")), reverse("quality-overview")))
         if access.can_read_care_data(current):
             nav.append((str(_("Recipients")), reverse("recipient-list")))
             nav.append((str(_("Visits")), reverse("visit-list")))

@@ -4,7 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tillit.web.views import (
-    areas, audit, contracts, deliveries, interventions, jobs, providers, recipients, start, users, visits,
+    areas, audit, contracts, deliveries, docs, interventions, jobs, providers, quality, recipients, start, users,
+    visits,
 )
 
 urlpatterns = [
@@ -44,6 +45,13 @@ urlpatterns = [
     path("deliveries/<int:delivery_id>/report.xlsx", deliveries.delivery_report_xlsx, name="delivery-report-xlsx"),
     path("deliveries/<int:delivery_id>/accept/", deliveries.delivery_decide, {"decision": "accept"}, name="delivery-accept"),
     path("deliveries/<int:delivery_id>/reject/", deliveries.delivery_decide, {"decision": "reject"}, name="delivery-reject"),
+    path("quality/", quality.quality_overview, name="quality-overview"),
+    path("quality/run/", quality.quality_run_start, name="quality-run"),
+    path("quality/providers/<int:provider_id>/", quality.quality_provider, name="quality-provider"),
+    path("quality/providers/<int:provider_id>/overdue/", quality.quality_overdue, name="quality-overdue"),
+    path("quality/providers/<int:provider_id>/<str:indicator>/", quality.quality_evidence, name="quality-evidence"),
+    path("contracts/<int:contract_id>/quality/", quality.contract_quality, name="contract-quality"),
+    path("definitions/indicators/", docs.indicator_definitions, name="docs-indicators"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("users/", users.user_list, name="user-list"),
     path("users/new/", users.user_create_view, name="user-create"),

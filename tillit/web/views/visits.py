@@ -42,7 +42,9 @@ TIMING_LABELS = {
     "early": gettext_lazy("Early (more than 30 minutes)"),
 }
 # The GET parameters that are filters (kept by paging and by the recipient search).
-FILTER_KEYS = ("month", "provider", "unit", "recipient", "staff", "status", "intervention", "timing", "no_end")
+FILTER_KEYS = ("month", "provider", "unit", "recipient", "staff", "status", "intervention", "timing", "no_end",
+               "method", "margin")
+METHODS = ("manual", "app", "nfc")
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,19 @@ def _filters(params: QueryDict, month: Month) -> tuple[VisitFilters, dict[str, s
     intervention = params.get("intervention", "").strip()[:32]
     timing = params.get("timing", "") if params.get("timing", "") in TIMING_LABELS else ""
     no_end = params.get("no_end", "") == "1"
+    method = params.get("method", "") if params.get("method", "") in METHODS else ""
+    # A contract's own punctuality margin, when a quality figure links here.
+    margin = _int(params.get("margin"))
+    margin = margin if margin and margin <= 240 else None
     filters = VisitFilters(
         month=month, provider_ids=(provider,) if provider else (), unit_id=unit, recipient_id=recipient,
-        staff_id=staff, status=status, intervention=intervention, timing=timing, no_end=no_end,
-        margin_minutes=DEFAULT_MARGIN_MINUTES,
+        staff_id=staff, status=status, intervention=intervention, timing=timing, no_end=no_end, method=method,
+        margin_minutes=margin or DEFAULT_MARGIN_MINUTES,
     )
     values = {
         "month": str(month), "provider": str(provider or ""), "unit": str(unit or ""), "recipient": str(recipient or ""),
         "staff": staff, "status": status, "intervention": intervention, "timing": timing, "no_end": "1" if no_end else "",
+        "method": method, "margin": str(margin or ""),
     }
     return filters, {key: value for key, value in values.items() if value}
 
