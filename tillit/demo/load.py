@@ -10,16 +10,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 
 from tillit.accounts.models import Organisation
 from tillit.accounts.services import municipality, organisation_create
 from tillit.common.errors import ApplicationError
+from tillit.common.periods import Month
 from tillit.deliveries.importers import DECIDERS
 from tillit.deliveries.models import Delivery
 from tillit.deliveries.services import delivery_load
 from tillit.demo.generator import GeneratorConfig, generate
 from tillit.demo.personas import MUNICIPAL_PERSONAS, Persona, ensure_persona, provider_persona
-from tillit.registry.models import Provider, ServiceType
+from tillit.quality.selectors import month_run
+from tillit.quality.services import indicator_run, quality_declaration_standard
+from tillit.registry.models import Contract, Provider, ServiceType
 
 # Reference data first: each file refers only to what the files before it created.
 LOAD_ORDER = (
@@ -61,6 +65,15 @@ def build_demo(
     counts = generate(directory, config)
     progress("  " + ", ".join(f"{name}: {rows}" for name, rows in counts.items()))
     _ensure_municipality(directory / "municipality.csv")
+    # The demo computes its indicators itself below, once the data is in; no job per delivery.
+    with override_settings(TILLIT_QUALITY_AUTORUN=False):
+        deliveries = _load_files(directory, visits, progress)
+    _declarations()
+    _indicators(config, progress)
+    return DemoResult(directory=directory, deliveries=deliveries, personas=_ensure_personas())
+
+
+def _load_files(directory: Path, visits: bool, progress: Callable[[str], None]) -> list[Delivery]:
     deliveries = []
     for kind, file_name in LOAD_ORDER:
         path = directory / file_name
@@ -74,7 +87,23 @@ def build_demo(
         deliveries.append(delivery)
     if visits:
         deliveries.append(_load_visits(directory / "visits.csv", progress))
-    return DemoResult(directory=directory, deliveries=deliveries, personas=_ensure_personas())
+    return deliveries
+
+
+def _declarations() -> None:
+    """Every demo contract gets the standard quality declaration (PRODUCT.md's promises)."""
+    for contract in Contract.objects.all():
+        quality_declaration_standard(actor=None, contract=contract)
+
+
+def _indicators(config: GeneratorConfig, progress: Callable[[str], None]) -> None:
+    """The quality figures of every full month of the demo, as the month-end runs would leave them."""
+    last = Month.of(config.today).shift(-1)
+    for back in range(config.months - 1, -1, -1):
+        month = last.shift(-back)
+        if month_run(month) is None:
+            indicator_run(actor=None, month=month, reason="demo", as_of=config.today)
+            progress(f"  indicators {month}: computed")
 
 
 def _load_visits(path: Path, progress: Callable[[str], None]) -> Delivery:
