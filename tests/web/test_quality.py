@@ -19,7 +19,7 @@ from tillit.common.periods import Month
 from tillit.engine.catalogue import BY_CODE
 from tillit.quality.models import QualityRule, QualityTerms
 from tillit.quality.services import indicator_run, quality_declaration_standard
-from tillit.registry.services import contract_create
+from tillit.registry.services import contract_create, provider_update
 
 
 @pytest.fixture
@@ -113,14 +113,16 @@ def test_overdue_now(measured):
 
 
 def test_excel_export_keeps_text_as_text(measured):
+    provider_update(actor=None, provider=measured.provider_a, name="=HYPERLINK(\"x\") Omsorg A")
     response = client_for(measured.world.controller).get(reverse("quality-overview") + "?month=2024-03&format=xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     rows = list(book[book.sheetnames[0]].values)
-    assert rows[1][0] == "Omsorg A AB"
+    assert rows[1][0] == "'=HYPERLINK(\"x\") Omsorg A"  # neutralised: text, never a formula
+    assert rows[1][2:4] == (0, 4)  # rules met, rules judged
     response = client_for(measured.world.controller).get(_provider_url(measured.world) + "&format=xlsx")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert "Indicators" in book.sheetnames
+    assert len(book.sheetnames) == 3  # indicators, trend, compliance
 
 
 def test_pdf_exports(measured):
