@@ -155,3 +155,11 @@ def test_a_controller_starts_a_run_from_the_overview(measured, django_capture_on
     from tillit.quality.selectors import month_run
     assert month_run(Month(2024, 4)) is not None
     assert client_for(measured.world.user_a).post(reverse("quality-run"), {"month": "2024-04"}).status_code == 404
+
+
+def test_the_definitions_are_one_click_from_every_figure(world):
+    page = client_for(world.board).get(reverse("docs-indicators"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for code in BY_CODE:
+        assert f'id="{code}"' in html, code

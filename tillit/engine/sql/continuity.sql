@@ -7,7 +7,8 @@
 -- counted visits are performed home-care visits with a registered start from 07:00 to 21:59
 -- local time holding some intervention other than a safety alarm, meal delivery or HSL.
 -- The figure is the number of different staff on the counted visits of the period.
--- The unit is the one that made most of the counted visits (the lowest id on a tie).
+-- The unit is the one that made most of the counted visits (the lowest id on a tie); visits
+-- without a unit count as a unit of their own, so when they are the most the unit is none.
 WITH periods AS (
     SELECT $month_start::DATE AS period_start
     UNION ALL
@@ -47,7 +48,7 @@ unit_visits AS (
 ),
 main_unit AS (
     SELECT provider_id, recipient_id, period_start,
-           arg_max(unit_id, visits * 1000000000 - coalesce(unit_id, 0)) AS unit_id,
+           arg_max_null(unit_id, visits * 1000000000 - coalesce(unit_id, 0)) AS unit_id,
            sum(visits) AS visits
     FROM unit_visits
     GROUP BY ALL
