@@ -14,11 +14,14 @@ from tillit.engine import queries, reference
 from tillit.engine.terms import Terms
 
 _BEGINNING = datetime.date(1900, 1, 1)
+# A welcome call belongs to the start of care: one missed long ago stays in its month's figure
+# but is no longer something to do now.
+WELCOME_CALL_HORIZON = datetime.timedelta(days=90)
 
 
 def overdue_items(*, provider_id: int, terms: Terms, as_of: datetime.date) -> list[dict[str, Any]]:
-    """Missing welcome calls, plans, follow-ups and answers whose deadline is before `as_of`,
-    and recipients in care on `as_of` without a care contact; oldest deadline first."""
+    """Missing welcome calls (of the last 90 days), plans, follow-ups and answers whose deadline
+    is before `as_of`, and recipients in care on `as_of` without a care contact; oldest first."""
     connection = connect()
     try:
         reference.register(connection, {
@@ -31,6 +34,7 @@ def overdue_items(*, provider_id: int, terms: Terms, as_of: datetime.date) -> li
             item for item in queries.rows(connection, "deadlines", {
                 "as_of": as_of, "due_from": _BEGINNING, "due_to": as_of - datetime.timedelta(days=1)})
             if item["status"] == "missing" and (item["end_date"] is None or item["end_date"] >= as_of)
+            and not (item["indicator"] == "welcome_call" and item["due_date"] < as_of - WELCOME_CALL_HORIZON)
         ]
         items += [
             {"indicator": "care_contact", "provider_id": row["provider_id"], "recipient_id": row["recipient_id"],

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tillit.accounts.access import (
     Viewer, can_read_care_data, can_read_quality, get_scoped, require, QUALITY_READERS,
@@ -166,7 +167,7 @@ def provider_quality(*, viewer: Viewer, provider_id: int, month: Month) -> Provi
 class OverviewRow:
     provider: Provider
     compliance: dict[str, Compliance]  # indicator -> this month's verdict
-    trend: list[tuple[str, int, int]]  # (month, rules met, rules judged) over 12 months
+    trend: list[tuple[str, int, int, int]]  # (month, rules met, rules judged, % met) over 12 months
     changes: list[tuple[Compliance | None, Compliance]]  # (last month, this month) where the verdict changed
 
     @property
@@ -202,7 +203,8 @@ def overview(*, viewer: Viewer, month: Month, service_type: str = "", regi: str 
         trend = []
         for m in months:
             judged = [c for c in verdicts.get((provider.pk, m), {}).values() if c.status != Compliance.Status.NOT_MEASURABLE]
-            trend.append((m, sum(1 for c in judged if c.status == Compliance.Status.MET), len(judged)))
+            met = sum(1 for c in judged if c.status == Compliance.Status.MET)
+            trend.append((m, met, len(judged), round(100 * met / len(judged)) if judged else 0))
         changes = [(before.get(code), verdict) for code, verdict in sorted(now.items(), key=lambda kv: order.index(kv[0]))
                    if before.get(code) is None or before[code].status != verdict.status]
         rows.append(OverviewRow(provider=provider, compliance=now, trend=trend, changes=changes))
@@ -275,6 +277,16 @@ def export_rows(*, viewer: Viewer, month: Month) -> list[dict[str, Any]]:
     ]
 
 
+# What is owed, as the overdue list names it.
+OWED = {
+    "welcome_call": _("Welcome call"),
+    "plan": _("Implementation plan"),
+    "plan_follow_up": _("Follow-up of the implementation plan"),
+    "complaint": _("Answer to the complaint"),
+    "care_contact": _("Care contact"),
+}
+
+
 @dataclass(frozen=True)
 class OverdueItem:
     indicator: Indicator
@@ -282,6 +294,10 @@ class OverdueItem:
     reference: str
     start_date: datetime.date
     due_date: datetime.date | None
+
+    @property
+    def owed(self) -> str:
+        return str(OWED[self.indicator.code])
 
     @property
     def days_overdue(self) -> int | None:
