@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "tillit.registry",
     "tillit.care",
     "tillit.ledger",
+    "tillit.benchmarks",
     "tillit.demo",
 ]
 

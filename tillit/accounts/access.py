@@ -27,6 +27,14 @@ CARE_DATA_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.C
 PERSONAL_ID_READERS = frozenset({Role.CONTROLLER, Role.CASE_OFFICER, Role.PROVIDER_USER})
 AUDIT_READERS = frozenset({Role.ADMIN, Role.CONTROLLER})
 USER_ADMINS = frozenset({Role.ADMIN})
+# Kolada's key indicators are public, municipality-level statistics with no provider or
+# personal data in them: every role may read them, provider users included (they compare
+# themselves with the municipality anyway). Fetching from Kolada and loading files changes
+# what everyone sees, so only the follow-up unit and administrators do it.
+BENCHMARK_READERS = frozenset(
+    {Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CASE_OFFICER, Role.BOARD_VIEWER, Role.PROVIDER_USER}
+)
+BENCHMARK_SYNCERS = frozenset({Role.ADMIN, Role.CONTROLLER})
 # Which delivery files each role may load.
 FILE_LOADERS: dict[str, frozenset[str]] = {
     "providers": frozenset({Role.ADMIN, Role.CONTROLLER}),
@@ -143,6 +151,16 @@ def can_manage_users(viewer: Viewer) -> bool:
 
 def can_read_audit(viewer: Viewer) -> bool:
     return viewer.has_any(AUDIT_READERS)
+
+
+def can_read_benchmarks(viewer: Viewer) -> bool:
+    """Kolada comparisons (and one's own comparison groups): every role."""
+    return viewer.has_any(BENCHMARK_READERS)
+
+
+def can_sync_benchmarks(viewer: Viewer) -> bool:
+    """Fetch from Kolada or load Kolada files."""
+    return viewer.has_any(BENCHMARK_SYNCERS)
 
 
 def can_load(viewer: Viewer, kind: str) -> bool:
