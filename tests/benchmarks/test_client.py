@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from django.utils import translation
 
 from tests.benchmarks.kolada_mock import fixture
 from tillit.benchmarks.client import KoladaError, KoladaUnavailable, chunks
@@ -13,6 +14,13 @@ from tillit.benchmarks.client import KoladaError, KoladaUnavailable, chunks
 YEARS = range(2012, 2020)
 CITIES = ["0180", "1280", "1480"]
 
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages' English source text (the UI shows them in Swedish; test_pages checks that)."""
+    with translation.override("en"):
+        yield
 
 def test_pages_are_followed_through_next_url(kolada):
     kolada.page_size = 10  # 24 rows: three pages

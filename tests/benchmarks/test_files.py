@@ -53,7 +53,7 @@ def test_json_in_the_v3_shape_loads_too(tmp_path):
 
 def test_a_folder_without_kolada_files_is_a_clear_error(tmp_path):
     (tmp_path / "notes.txt").write_text("nothing here", encoding="utf-8")
-    with pytest.raises(CommandError, match="holds no Kolada files"):
+    with pytest.raises(CommandError, match="innehåller inga Kolada-filer"):
         call_command("kolada", "load", str(tmp_path))
-    with pytest.raises(CommandError, match="is not a folder"):
+    with pytest.raises(CommandError, match="är ingen mapp"):
         call_command("kolada", "load", str(tmp_path / "missing"))

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from django.utils import translation
 from django.core.management import call_command
 
 from tillit.audit.models import AuditEvent
@@ -21,6 +22,13 @@ OPTIONS = {"municipality": "0180", "kpis": ["N03702", "N00945"], "years": list(r
 def _sync(options=None):
     return sync_run(sync=sync_request(actor=None, options=dict(options or OPTIONS)))
 
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages' English source text (the UI shows them in Swedish; test_pages checks that)."""
+    with translation.override("en"):
+        yield
 
 def test_a_sync_fetches_catalogue_groups_and_values_for_us_and_our_groups(kolada_client, kolada):
     sync = _sync()

@@ -4,7 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tillit.web.views import (
-    areas, audit, contracts, deliveries, interventions, jobs, providers, recipients, start, users, visits,
+    areas, audit, benchmark_groups, benchmarks, contracts, deliveries, interventions, jobs, providers, recipients,
+    start, users, visits,
 )
 
 urlpatterns = [
@@ -44,6 +45,15 @@ urlpatterns = [
     path("deliveries/<int:delivery_id>/report.xlsx", deliveries.delivery_report_xlsx, name="delivery-report-xlsx"),
     path("deliveries/<int:delivery_id>/accept/", deliveries.delivery_decide, {"decision": "accept"}, name="delivery-accept"),
     path("deliveries/<int:delivery_id>/reject/", deliveries.delivery_decide, {"decision": "reject"}, name="delivery-reject"),
+    path("benchmarks/", benchmarks.benchmark_page, name="benchmarks"),
+    path("benchmarks/nyckeltal.xlsx", benchmarks.benchmark_xlsx, name="benchmarks-xlsx"),
+    path("benchmarks/nyckeltal.pdf", benchmarks.benchmark_pdf, name="benchmarks-pdf"),
+    path("benchmarks/sync/", benchmarks.kolada_sync, name="kolada-sync"),
+    path("benchmarks/sync/<int:sync_id>/", benchmarks.kolada_sync_detail, name="kolada-sync-detail"),
+    path("benchmarks/groups/", benchmark_groups.group_list, name="benchmark-groups"),
+    path("benchmarks/groups/new/", benchmark_groups.group_create, name="benchmark-group-create"),
+    path("benchmarks/groups/<int:group_id>/edit/", benchmark_groups.group_edit, name="benchmark-group-edit"),
+    path("benchmarks/groups/<int:group_id>/delete/", benchmark_groups.group_delete, name="benchmark-group-delete"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("users/", users.user_list, name="user-list"),
     path("users/new/", users.user_create_view, name="user-create"),
