@@ -250,8 +250,10 @@ def sync_get(*, viewer: Viewer, sync_id: int) -> KoladaSync:
     return sync
 
 
-def group_member_titles(*, viewer: Viewer, group: Group) -> list[str]:
+def group_member_titles(*, viewer: Viewer, member_ids: Iterable[str]) -> list[str]:
+    """Members' names, from the municipality list or else from the group's own record of them."""
     _require(viewer)
-    titled = names(group.member_ids)
-    stored = dict(GroupMember.objects.filter(municipality_id__in=group.member_ids).values_list("municipality_id", "title"))
-    return sorted(titled.get(m) or stored.get(m) or m for m in group.member_ids)
+    ids = list(member_ids)
+    titled = names(ids)
+    stored = dict(GroupMember.objects.filter(municipality_id__in=ids).values_list("municipality_id", "title"))
+    return sorted(titled.get(m) or stored.get(m) or m for m in ids)

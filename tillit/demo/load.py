@@ -13,6 +13,8 @@ from django.core.management import call_command
 
 from tillit.accounts.models import Organisation
 from tillit.accounts.services import municipality, organisation_create
+from tillit.benchmarks.models import KoladaSync
+from tillit.benchmarks.services import load_directory
 from tillit.common.errors import ApplicationError
 from tillit.deliveries.importers import DECIDERS
 from tillit.deliveries.models import Delivery
@@ -74,7 +76,23 @@ def build_demo(
         deliveries.append(delivery)
     if visits:
         deliveries.append(_load_visits(directory / "visits.csv", progress))
+    _load_kolada(kolada_dir(), progress)
     return DemoResult(directory=directory, deliveries=deliveries, personas=_ensure_personas())
+
+
+def kolada_dir() -> Path:
+    """Kolada's public files beside the project (../shared/data/kolada/), read where they are."""
+    return Path(settings.BASE_DIR).parent / "shared" / "data" / "kolada"
+
+
+def _load_kolada(path: Path, progress: Callable[[str], None]) -> KoladaSync | None:
+    """Real Kolada figures for the Nyckeltal page, offline; without the files the page says how to fetch."""
+    if not path.is_dir():
+        progress(f"  Kolada: {path} is not present; fetch with `tillit kolada sync` or load with `tillit kolada load DIR`.")
+        return None
+    sync = load_directory(actor=None, directory=path)
+    progress(f"  loaded Kolada's files from {path}: {sync.values_new} new values, {sync.values_unchanged} unchanged")
+    return sync
 
 
 def _load_visits(path: Path, progress: Callable[[str], None]) -> Delivery:

@@ -114,7 +114,6 @@ def _block(comparison: KpiComparison) -> KpiBlock:
         [row.median for row in comparison.years],
         [row.low for row in comparison.years],
         [row.high for row in comparison.years],
-        decimals,
     )
     latest = comparison.latest
     return KpiBlock(
@@ -174,7 +173,11 @@ def build(viewer: Viewer, params: QueryDict) -> BenchmarkView:
     elif view.group_sections:
         view.group = view.group_sections[0][1][0]
     members = list(view.group.member_ids) if view.group else []
-    view.group_members = selectors.group_member_titles(viewer=viewer, group=view.group) if view.group else []
+    # The members we are compared with: ourselves left out (SKR's groups include us).
+    members = [m for m in members if m != municipality.pk]
+    view.group_members = (
+        selectors.group_member_titles(viewer=viewer, member_ids=members) if view.group else []
+    )
     everyone = [municipality.pk, *members]
     wanted = [kpi for kpi in params.getlist("kpi") if kpi][:MAX_KPIS]
     if wanted:

@@ -77,7 +77,6 @@ def trend_chart(
     median: list[Decimal | None],
     low: list[Decimal | None],
     high: list[Decimal | None],
-    decimals: int,
 ) -> Chart:
     """Our line (dots; open when uncertain), the group's median (dashed) and range (a band)."""
     chart = Chart()
@@ -102,9 +101,11 @@ def trend_chart(
         return chart.plot_bottom - height * (float(value) - start) / (stop - start)
 
     chart.x_ticks = [Tick(x(i), str(year)) for i, year in enumerate(years)]
+    # A tick shows as many decimals as its step has (2.5 → one), or 37.5 would read "38".
+    step_decimals = max(0, -Decimal(str(step)).normalize().as_tuple().exponent)  # type: ignore[operator]
     ticks, value = [], start
     while value <= stop + step / 1000:
-        ticks.append(Tick(y(value), format_sv(Decimal(str(round(value, 6))), decimals if step < 1 else 0)))
+        ticks.append(Tick(y(value), format_sv(Decimal(str(round(value, 6))), step_decimals)))
         value += step
     chart.y_ticks = ticks
     chart.ours_path = _path([(x(i), y(v)) if v is not None else None for i, (v, _u) in enumerate(ours)])
