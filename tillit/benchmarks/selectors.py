@@ -95,15 +95,17 @@ def municipality_get(*, viewer: Viewer, municipality_id: str) -> Municipality:
 
 
 def _kolada_group(group: MunicipalityGroup) -> Group:
-    members = tuple(group.members.order_by("municipality_id").values_list("municipality_id", flat=True))
+    """Callers prefetch `members`: a municipality belongs to dozens of Kolada groups."""
+    members = tuple(sorted(member.municipality_id for member in group.members.all()))
     return Group(key=f"k:{group.pk}", title=group.title, member_ids=members)
 
 
 def group_choices(*, viewer: Viewer, municipality: Municipality) -> list[tuple[str, list[Group]]]:
     """Kolada's elderly-care peers of ours, SKR's group of ours, other Kolada groups of ours, own groups."""
     _require(viewer)
-    peers = MunicipalityGroup.objects.filter(title__startswith=f"{PEER_GROUP_PREFIX}{municipality.title},")
-    containing = MunicipalityGroup.objects.filter(members__municipality_id=municipality.pk).distinct()
+    groups = MunicipalityGroup.objects.prefetch_related("members")
+    peers = groups.filter(title__startswith=f"{PEER_GROUP_PREFIX}{municipality.title},")
+    containing = groups.filter(members__municipality_id=municipality.pk).distinct()
     skr = containing.filter(pk__in=SKR_GROUP_IDS)
     others = containing.exclude(pk__in=SKR_GROUP_IDS).order_by("title")
     own = CustomGroup.objects.filter(owner_id=viewer.user_id)
@@ -121,7 +123,7 @@ def group_get(*, viewer: Viewer, key: str) -> Group:
     _require(viewer)
     kind, _sep, ident = key.partition(":")
     if kind == "k":
-        group = MunicipalityGroup.objects.filter(pk=ident).first()
+        group = MunicipalityGroup.objects.prefetch_related("members").filter(pk=ident).first()
         if group is not None:
             return _kolada_group(group)
     elif kind == "c" and ident.isdigit():
