@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "tillit.care",
     "tillit.ledger",
     "tillit.quality",
+    "tillit.benchmarks",
     "tillit.demo",
 ]
 

@@ -7,6 +7,15 @@ from config.settings.paths import DATA_DIR
 
 # The municipality this installation serves (shown in headers, default for Kolada).
 TILLIT_MUNICIPALITY_NAME = env_str("TILLIT_MUNICIPALITY_NAME", "")
+# Its Kolada id ("0180" for Stockholm): the benchmarks' "us". Without it, the name above is
+# looked up among Kolada's municipalities.
+TILLIT_MUNICIPALITY_CODE = env_str("TILLIT_MUNICIPALITY_CODE", "")
+# Kolada's v3 API; an operator may point it at a mirror or a proxy.
+TILLIT_KOLADA_URL = env_str("TILLIT_KOLADA_URL", "https://api.kolada.se/v3/")
+# How many years back `tillit kolada sync` fetches.
+TILLIT_KOLADA_YEARS = env_int("TILLIT_KOLADA_YEARS", 10)
+# Seconds to wait for one answer from Kolada before trying again.
+TILLIT_KOLADA_TIMEOUT = env_int("TILLIT_KOLADA_TIMEOUT", 30)
 # How long before a contract's end the start page starts warning (procurement lead time).
 TILLIT_CONTRACT_LEAD_MONTHS = env_int("TILLIT_CONTRACT_LEAD_MONTHS", 12)
 # Whether a care-data delivery may create recipients that are not yet registered.

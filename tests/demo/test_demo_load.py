@@ -63,3 +63,14 @@ def test_demo_command_without_serving(transactional_db, tmp_path, settings, caps
     call_command("demo", "--no-serve", "--recipients", "60", "--months", "1", "--no-visits")
     out = capsys.readouterr().out
     assert "kontroller@tillby.example" in out and DEMO_PASSWORD in out
+
+
+def test_the_demo_shows_real_kolada_figures_offline(demo, client):
+    from tests.benchmarks.conftest import kolada_dir
+    from tillit.benchmarks.models import KoladaValue
+
+    kolada_dir()  # skips with the reason when ../shared/data/kolada/ is absent
+    assert KoladaValue.objects.filter(municipality_id="0180").exists()
+    assert client.login(username="namnd@tillby.example", password=DEMO_PASSWORD)
+    html = client.get(reverse("benchmarks")).content.decode()
+    assert "Källa: Kolada" in html and "Stockholm" in html

@@ -31,6 +31,14 @@ QUALITY_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CAS
 # Who starts indicator runs and edits quality declarations.
 QUALITY_EDITORS = frozenset({Role.ADMIN, Role.CONTROLLER})
 USER_ADMINS = frozenset({Role.ADMIN})
+# Kolada's key indicators are public, municipality-level statistics with no provider or
+# personal data in them: every role may read them, provider users included (they compare
+# themselves with the municipality anyway). Fetching from Kolada and loading files changes
+# what everyone sees, so only the follow-up unit and administrators do it.
+BENCHMARK_READERS = frozenset(
+    {Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CASE_OFFICER, Role.BOARD_VIEWER, Role.PROVIDER_USER}
+)
+BENCHMARK_SYNCERS = frozenset({Role.ADMIN, Role.CONTROLLER})
 # Which delivery files each role may load.
 FILE_LOADERS: dict[str, frozenset[str]] = {
     "providers": frozenset({Role.ADMIN, Role.CONTROLLER}),
@@ -156,6 +164,15 @@ def can_read_quality(viewer: Viewer) -> bool:
 
 def can_edit_quality(viewer: Viewer) -> bool:
     return viewer.has_any(QUALITY_EDITORS)
+
+def can_read_benchmarks(viewer: Viewer) -> bool:
+    """Kolada comparisons (and one's own comparison groups): every role."""
+    return viewer.has_any(BENCHMARK_READERS)
+
+
+def can_sync_benchmarks(viewer: Viewer) -> bool:
+    """Fetch from Kolada or load Kolada files."""
+    return viewer.has_any(BENCHMARK_SYNCERS)
 
 
 def can_load(viewer: Viewer, kind: str) -> bool:

@@ -14,6 +14,8 @@ from django.test import override_settings
 
 from tillit.accounts.models import Organisation
 from tillit.accounts.services import municipality, organisation_create
+from tillit.benchmarks.models import KoladaSync
+from tillit.benchmarks.services import load_directory
 from tillit.common.errors import ApplicationError
 from tillit.common.periods import Month
 from tillit.deliveries.importers import DECIDERS
@@ -70,6 +72,7 @@ def build_demo(
         deliveries = _load_files(directory, visits, progress)
     _declarations()
     _indicators(config, progress)
+    _load_kolada(kolada_dir(), progress)
     return DemoResult(directory=directory, deliveries=deliveries, personas=_ensure_personas())
 
 
@@ -104,6 +107,21 @@ def _indicators(config: GeneratorConfig, progress: Callable[[str], None]) -> Non
         if month_run(month) is None:
             indicator_run(actor=None, month=month, reason="demo", as_of=config.today)
             progress(f"  indicators {month}: computed")
+
+
+def kolada_dir() -> Path:
+    """Kolada's public files beside the project (../shared/data/kolada/), read where they are."""
+    return Path(settings.BASE_DIR).parent / "shared" / "data" / "kolada"
+
+
+def _load_kolada(path: Path, progress: Callable[[str], None]) -> KoladaSync | None:
+    """Real Kolada figures for the Nyckeltal page, offline; without the files the page says how to fetch."""
+    if not path.is_dir():
+        progress(f"  Kolada: {path} is not present; fetch with `tillit kolada sync` or load with `tillit kolada load DIR`.")
+        return None
+    sync = load_directory(actor=None, directory=path)
+    progress(f"  loaded Kolada's files from {path}: {sync.values_new} new values, {sync.values_unchanged} unchanged")
+    return sync
 
 
 def _load_visits(path: Path, progress: Callable[[str], None]) -> Delivery:

@@ -1,47 +1,118 @@
-"""Small inline SVG charts drawn on the server (no script, no network).
+"""Trend charts drawn on the server as SVG: no JavaScript, no network, the same in the PDF.
 
-A chart is decoration for the eye: it is aria-hidden, and every page that shows one also
-shows the same figures as a table (WCAG 2.1 AA, 1.1.1).
+Only geometry is computed here; templates/web/benchmarks/chart.html draws it. Every chart has
+a data table beside it on the page (the accessible alternative; WCAG 1.1.1 and 1.4.1).
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from tillit.common.numbers import format_sv
 
-WIDTH, HEIGHT, PAD = 240, 56, 5
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 14, 30
 
 
-def trend_svg(points: list[tuple[str, Decimal | None]], *, percent: bool = False) -> SafeString:
-    """A line over the months that have a value; gaps where a month has none."""
-    values = [float(value) for _, value in points if value is not None]
-    if not values:
-        return mark_safe("")
-    low, high = (0.0, 100.0) if percent else (min(0.0, min(values)), max(values))
-    span = (high - low) or 1.0
-    step = (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
+@dataclass
+class Dot:
+    x: float
+    y: float
+    hollow: bool  # an uncertain value: drawn open, and marked in the table
 
-    def xy(index: int, value: Decimal) -> tuple[float, float]:
-        return PAD + index * step, HEIGHT - PAD - (float(value) - low) / span * (HEIGHT - 2 * PAD)
 
-    segments: list[list[tuple[float, float]]] = [[]]
-    for index, (_, value) in enumerate(points):
-        if value is None:
-            segments.append([])
-        else:
-            segments[-1].append(xy(index, value))
-    lines = format_html_join(
-        "", '<polyline points="{}" fill="none" stroke="currentColor" stroke-width="2"/>',
-        ((" ".join(f"{x:.1f},{y:.1f}" for x, y in segment),) for segment in segments if len(segment) > 1),
-    )
-    dots = format_html_join(
-        "", '<circle cx="{}" cy="{}" r="2.5" fill="currentColor"/>',
-        ((f"{x:.1f}", f"{y:.1f}") for segment in segments for x, y in segment),
-    )
-    return format_html(
-        '<svg class="trend" viewBox="0 0 {} {}" width="{}" height="{}" aria-hidden="true" focusable="false">'
-        '<line x1="{}" y1="{}" x2="{}" y2="{}" class="trend__axis"/>{}{}</svg>',
-        WIDTH, HEIGHT, WIDTH, HEIGHT, PAD, HEIGHT - PAD, WIDTH - PAD, HEIGHT - PAD, lines, dots,
-    )
+@dataclass
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass
+class Chart:
+    width: int = WIDTH
+    height: int = HEIGHT
+    ours_path: str = ""
+    ours_dots: list[Dot] = field(default_factory=list)
+    median_path: str = ""
+    band_path: str = ""
+    x_ticks: list[Tick] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+    plot_left: int = LEFT
+    plot_right: int = WIDTH - RIGHT
+    plot_top: int = TOP
+    plot_bottom: int = HEIGHT - BOTTOM
+
+    @property
+    def empty(self) -> bool:
+        return not (self.ours_path or self.median_path or self.band_path or self.ours_dots)
+
+
+def _nice_step(span: float, count: int = 4) -> float:
+    """A step of 1, 2, 2.5 or 5 × 10^k that cuts `span` into about `count` parts."""
+    raw = span / count if span > 0 else 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power
+
+
+def _path(points: list[tuple[float, float] | None]) -> str:
+    """A polyline that breaks where a year has no value."""
+    parts, pen_down = [], False
+    for point in points:
+        if point is None:
+            pen_down = False
+            continue
+        parts.append(f"{'L' if pen_down else 'M'}{point[0]:.1f},{point[1]:.1f}")
+        pen_down = True
+    return " ".join(parts)
+
+
+def trend_chart(
+    years: list[int],
+    ours: list[tuple[Decimal | None, bool]],
+    median: list[Decimal | None],
+    low: list[Decimal | None],
+    high: list[Decimal | None],
+) -> Chart:
+    """Our line (dots; open when uncertain), the group's median (dashed) and range (a band)."""
+    chart = Chart()
+    values = [float(v) for v in [*(o[0] for o in ours), *median, *low, *high] if v is not None]
+    if not years or not values:
+        return chart
+    lowest, highest = min(values), max(values)
+    if lowest == highest:
+        lowest, highest = lowest - 1, highest + 1
+    step = _nice_step(highest - lowest)
+    start = math.floor(lowest / step) * step
+    stop = math.ceil(highest / step) * step
+    if lowest >= 0 and start < 0:
+        start = 0.0
+    width = chart.plot_right - chart.plot_left
+    height = chart.plot_bottom - chart.plot_top
+
+    def x(index: int) -> float:
+        return chart.plot_left + (width * (index + 0.5) / len(years))
+
+    def y(value: Decimal | float) -> float:
+        return chart.plot_bottom - height * (float(value) - start) / (stop - start)
+
+    chart.x_ticks = [Tick(x(i), str(year)) for i, year in enumerate(years)]
+    # A tick shows as many decimals as its step has (2.5 → one), or 37.5 would read "38".
+    step_decimals = max(0, -Decimal(str(step)).normalize().as_tuple().exponent)  # type: ignore[operator]
+    ticks, value = [], start
+    while value <= stop + step / 1000:
+        ticks.append(Tick(y(value), format_sv(Decimal(str(round(value, 6))), step_decimals)))
+        value += step
+    chart.y_ticks = ticks
+    chart.ours_path = _path([(x(i), y(v)) if v is not None else None for i, (v, _u) in enumerate(ours)])
+    chart.ours_dots = [Dot(x(i), y(v), uncertain) for i, (v, uncertain) in enumerate(ours) if v is not None]
+    chart.median_path = _path([(x(i), y(v)) if v is not None else None for i, v in enumerate(median)])
+    upper = [(x(i), y(h)) for i, h in enumerate(high) if h is not None and low[i] is not None]
+    lower = [(x(i), y(lo)) for i, lo in enumerate(low) if lo is not None and high[i] is not None]
+    if len(upper) >= 2:
+        chart.band_path = _path(upper + lower[::-1]) + " Z"
+    return chart

@@ -29,6 +29,8 @@ def viewer(request: HttpRequest) -> dict[str, Any]:
         if current.is_municipal:
             nav.append((str(_("Catalogue")), reverse("intervention-list")))
             nav.append((str(_("Areas")), reverse("area-list")))
+        if access.can_read_benchmarks(current):
+            nav.append((str(_("Key indicators")), reverse("benchmarks")))
         if access.loadable_kinds(current) or current.is_provider_user:
             nav.append((str(_("Deliveries")), reverse("delivery-list")))
         if access.can_read_audit(current):

@@ -6,6 +6,8 @@ from django.urls import path
 from tillit.web.views import (
     areas, audit, contracts, deliveries, docs, interventions, jobs, providers, quality, recipients, start, users,
     visits,
+    areas, audit, benchmark_groups, benchmarks, contracts, deliveries, interventions, jobs, providers, recipients,
+    start, users, visits,
 )
 
 urlpatterns = [
@@ -52,6 +54,15 @@ urlpatterns = [
     path("quality/providers/<int:provider_id>/<str:indicator>/", quality.quality_evidence, name="quality-evidence"),
     path("contracts/<int:contract_id>/quality/", quality.contract_quality, name="contract-quality"),
     path("definitions/indicators/", docs.indicator_definitions, name="docs-indicators"),
+    path("benchmarks/", benchmarks.benchmark_page, name="benchmarks"),
+    path("benchmarks/nyckeltal.xlsx", benchmarks.benchmark_xlsx, name="benchmarks-xlsx"),
+    path("benchmarks/nyckeltal.pdf", benchmarks.benchmark_pdf, name="benchmarks-pdf"),
+    path("benchmarks/sync/", benchmarks.kolada_sync, name="kolada-sync"),
+    path("benchmarks/sync/<int:sync_id>/", benchmarks.kolada_sync_detail, name="kolada-sync-detail"),
+    path("benchmarks/groups/", benchmark_groups.group_list, name="benchmark-groups"),
+    path("benchmarks/groups/new/", benchmark_groups.group_create, name="benchmark-group-create"),
+    path("benchmarks/groups/<int:group_id>/edit/", benchmark_groups.group_edit, name="benchmark-group-edit"),
+    path("benchmarks/groups/<int:group_id>/delete/", benchmark_groups.group_delete, name="benchmark-group-delete"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("users/", users.user_list, name="user-list"),
     path("users/new/", users.user_create_view, name="user-create"),

@@ -28,7 +28,7 @@ from tillit.quality.services.declarations import TERM_FIELDS
 from tillit.registry import selectors as registry
 from tillit.registry.models import Regi, ServiceType
 from tillit.web import quality_exports
-from tillit.web.charts import trend_svg
+from tillit.web.sparklines import trend_svg
 from tillit.web.views.base import paginate, require_roles, viewer_of
 
 _VISIT_DRILLS = {
