@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -13,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from tests.conftest import client_for
+from tests.engine.test_continuity import may  # noqa: F401 (fixture)
 from tests.engine.test_deadlines import march  # noqa: F401 (fixture)
 from tests.ledger.conftest import _english, ledger  # noqa: F401 (fixtures)
 from tillit.common.periods import Month
@@ -163,3 +165,20 @@ def test_the_definitions_are_one_click_from_every_figure(world):
     html = page.content.decode()
     for code in BY_CODE:
         assert f'id="{code}"' in html, code
+
+
+def test_own_indicators_beside_kolada_are_pooled_over_providers_and_months(measured):
+    from tillit.web.own_indicators import own_indicators
+
+    assert own_indicators(None, [2023]) == []
+    # March 2024 of the deadline world has no visits: no continuity or punctuality to pool
+    assert own_indicators(None, [2024]) == []
+
+
+def test_own_indicators_from_the_may_continuity_world(may):
+    """May 2024 of tests/engine/test_continuity.py: 39 staff over 9 observations, 1 over 20."""
+    from tillit.web.own_indicators import own_indicators
+
+    indicator_run(actor=None, month=Month(2024, 5), as_of=datetime.date(2024, 12, 1))
+    rows = {row.kolada_kpi or row.unit: row.values[2024] for row in own_indicators(None, [2024])}
+    assert rows == {"U21401": Decimal("4.3"), "U21436": Decimal("11.1"), "%": Decimal("100.0")}

@@ -10,7 +10,7 @@ import datetime
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -317,3 +317,26 @@ def overdue_now(*, viewer: Viewer, provider: Provider, today: datetime.date) -> 
                     reference=item["reference"], start_date=item["start_date"], due_date=item["due_date"])
         for item in items
     ]
+
+
+def municipality_year_figures(*, indicators: list[str], years: list[int]) -> dict[tuple[str, int], Decimal | None]:
+    """Pooled municipality-wide figures per year: Σ numerators / Σ denominators over every
+    provider and measured month (a mean or share of all observations, not a mean of means).
+
+    Medians cannot be pooled and are not offered. Public statistics, so no viewer is needed.
+    """
+    sums: dict[tuple[str, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    results = IndicatorResult.objects.filter(
+        run__status=IndicatorRun.Status.COMPLETE, unit__isnull=True, indicator__in=indicators,
+        numerator__isnull=False, month__gte=f"{min(years):04d}-01", month__lte=f"{max(years):04d}-12",
+    ).values_list("indicator", "month", "numerator", "denominator") if years else []
+    for code, month, numerator, denominator in results:
+        total = sums[(code, int(month[:4]))]
+        total[0] += numerator
+        total[1] += denominator
+    scale = {indicator.code: 100 if indicator.unit in ("percent", "per_100") else 1 for indicator in INDICATORS}
+    return {
+        (code, year): (sums[(code, year)][0] * scale[code] / sums[(code, year)][1]).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        if sums[(code, year)][1] else None
+        for code in indicators for year in years
+    }
