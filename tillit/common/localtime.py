@@ -89,3 +89,34 @@ def year_rules(tz: str, first_year: int, last_year: int) -> list[YearRule]:
             fold_to = (instant + datetime.timedelta(minutes=before)).replace(tzinfo=None)
         rules.append(YearRule(year, winter, summer, gap_from, gap_to, fold_from, fold_to))
     return rules
+
+
+@dataclass(frozen=True)
+class OffsetChange:
+    """Around one window of time: the UTC offset before `at` (UTC, naive) and from it on.
+
+    Without a change in the window, `at` is None and both offsets are the same.
+    """
+
+    at: datetime.datetime | None
+    before_minutes: int
+    after_minutes: int
+
+
+def offset_change(tz: str, start: datetime.datetime, end: datetime.datetime) -> OffsetChange:
+    """The one offset change between the naive UTC instants `start` and `end`, if any.
+
+    Lets SQL turn UTC into local time with a comparison instead of a time-zone lookup per row.
+    A window with two changes (never within a month in Europe) is refused.
+    """
+    zone = ZoneInfo(tz)
+    begin, finish = start.replace(tzinfo=_UTC), end.replace(tzinfo=_UTC)
+    changes = [c for year in range(start.year, end.year + 1) for c in _transitions(zone, year)
+               if begin <= c[0] < finish]
+    if len(changes) > 1:
+        raise ValueError(f"{tz} changes its offset more than once between {start} and {end}.")
+    if not changes:
+        offset = _offset_minutes(zone, begin)
+        return OffsetChange(None, offset, offset)
+    instant, before, after = changes[0]
+    return OffsetChange(instant.replace(tzinfo=None), before, after)

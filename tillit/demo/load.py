@@ -24,7 +24,7 @@ from tillit.deliveries.services import delivery_load
 from tillit.demo.generator import GeneratorConfig, generate
 from tillit.demo.personas import MUNICIPAL_PERSONAS, Persona, ensure_persona, provider_persona
 from tillit.quality.selectors import month_run
-from tillit.quality.services import indicator_run, quality_declaration_standard
+from tillit.quality.services import indicator_runs, quality_declaration_standard
 from tillit.registry.models import Contract, Provider, ServiceType
 
 # Reference data first: each file refers only to what the files before it created.
@@ -102,11 +102,10 @@ def _declarations() -> None:
 def _indicators(config: GeneratorConfig, progress: Callable[[str], None]) -> None:
     """The quality figures of every full month of the demo, as the month-end runs would leave them."""
     last = Month.of(config.today).shift(-1)
-    for back in range(config.months - 1, -1, -1):
-        month = last.shift(-back)
-        if month_run(month) is None:
-            indicator_run(actor=None, month=month, reason="demo", as_of=config.today)
-            progress(f"  indicators {month}: computed")
+    months = [last.shift(-back) for back in range(config.months - 1, -1, -1)]
+    missing = [month for month in months if month_run(month) is None]
+    for run in indicator_runs(actor=None, months=missing, reason="demo", as_of=config.today):
+        progress(f"  indicators {run.month}: computed")
 
 
 def kolada_dir() -> Path:

@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from tillit.common.duck import connect
+from tillit.common.localtime import offset_change
 from tillit.common.periods import Month
 from tillit.engine import queries, reference
 from tillit.engine.catalogue import MEDIANS, PER_100, PERCENT, BY_CODE
@@ -27,7 +28,8 @@ _EMPTY_LEDGER = """
         intervention_codes VARCHAR[], double_staffing BOOLEAN, status VARCHAR, registration_method VARCHAR,
         no_end BOOLEAN)
 """
-_HUNDRED = Decimal(100)
+# Registered times near a month's ends still get the right local clock.
+_MARGIN = datetime.timedelta(days=4)
 _PLACES = Decimal("0.01")
 
 
@@ -82,18 +84,11 @@ def median(indicator: str, provider_id: int, unit_id: int | None, value: Any, co
     return IndicatorValue(indicator, provider_id, unit_id, None, Decimal(count), exact)
 
 
-def month_connection(month: Month, terms: dict[int, Terms]) -> tuple[duckdb.DuckDBPyConnection, str]:
+def month_connection(month: Month, terms: dict[int, Terms],
+                     snapshot: reference.Snapshot | None = None) -> tuple[duckdb.DuckDBPyConnection, str]:
     """A DuckDB with the month's ledger file and the reference tables; and the file's ledger path."""
     connection = connect(temp_directory=store.work_dir() / "engine")
-    reference.register(connection, {
-        "recipients": reference.recipients(),
-        "interventions": reference.interventions(month),
-        "units": reference.units(),
-        "decisions": reference.decisions(),
-        "care_events": reference.care_events(),
-        "granted": reference.granted(month),
-        "terms": reference.terms(terms),
-    })
+    reference.register(connection, (snapshot or reference.Snapshot()).tables(month, terms))
     relative = LedgerMonth.objects.filter(month=str(month)).values_list("path", flat=True).first() or ""
     if relative:
         # A path from the manifest, not from a user; quoted because a view cannot take parameters.
@@ -101,15 +96,22 @@ def month_connection(month: Month, terms: dict[int, Terms]) -> tuple[duckdb.Duck
         connection.execute(f"CREATE OR REPLACE TEMP VIEW ledger_visits AS SELECT * FROM read_parquet('{path}')")
     else:
         connection.execute(_EMPTY_LEDGER)
-    queries.execute(connection, "visit_facts")
+    change = offset_change("Europe/Stockholm", datetime.datetime.combine(month.first_day, datetime.time()) - _MARGIN,
+                           datetime.datetime.combine(month.last_day, datetime.time()) + _MARGIN)
+    queries.execute(connection, "visit_facts", {
+        "change_at": change.at, "before_minutes": change.before_minutes, "after_minutes": change.after_minutes})
     queries.execute(connection, "episodes")
     return connection, relative
 
 
 def compute_month(month: Month, terms: dict[int, Terms], *, as_of: datetime.date,
-                  progress: Callable[[str], None] = lambda stage: None) -> MonthFigures:
-    """Every indicator of `month` for every provider (and unit, where visits say which)."""
-    connection, path = month_connection(month, terms)
+                  progress: Callable[[str], None] = lambda stage: None,
+                  snapshot: reference.Snapshot | None = None) -> MonthFigures:
+    """Every indicator of `month` for every provider (and unit, where visits say which).
+
+    `snapshot`: reference tables already read (a run of several months reads them once).
+    """
+    connection, path = month_connection(month, terms, snapshot)
     figures = MonthFigures(month=month, ledger_path=path)
     try:
         progress("continuity")

@@ -1,10 +1,13 @@
--- The month's visits with what the indicators ask of them (docs/indicators.md, "Sources").
---   registered_start_local  the registered start on the Stockholm clock (the ledger holds UTC)
+-- The month's visits with what the indicators ask of them (docs/indicators.md, "Sources"),
+-- kept as a table: every indicator query reads it, and the ledger file is decoded only once.
+--   registered_start_local  the registered start on the Stockholm clock (the ledger holds UTC):
+--                           UTC plus the offset in force, which changes at most once around a
+--                           month ($change_at, from the tz database; NULL when it does not)
 --   staff_ids               the staff who came: `staff_id`, two ids separated by | when double-staffed
 --   regular_care            holds an intervention that is not a safety alarm, meal delivery or HSL
 --   home_care               at a home-care unit, or at no registered unit
 --   performed_seconds       registered end − start in UTC, per staff member (double staffing twice)
-CREATE OR REPLACE TEMP VIEW visit_facts AS
+CREATE OR REPLACE TEMP TABLE visit_facts AS
 SELECT v.provider_id,
        v.unit_id,
        v.recipient_id,
@@ -15,7 +18,8 @@ SELECT v.provider_id,
        v.registered_start,
        v.registered_end,
        v.no_end,
-       timezone('Europe/Stockholm', v.registered_start::TIMESTAMPTZ) AS registered_start_local,
+       v.registered_start + to_minutes(CASE WHEN v.registered_start < $change_at THEN $before_minutes
+                                            ELSE $after_minutes END) AS registered_start_local,
        list_distinct(list_filter(list_transform(string_split(coalesce(v.staff_id, ''), '|'), lambda s: trim(s)),
                                  lambda s: s <> '')) AS staff_ids,
        NOT list_has_all(excluded.codes, v.intervention_codes) AS regular_care,

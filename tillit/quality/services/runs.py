@@ -20,6 +20,7 @@ from django.utils import timezone
 from tillit.audit.services import audit_record
 from tillit.common.periods import Month
 from tillit.engine.month import MonthFigures, compute_month, rounded
+from tillit.engine.reference import Snapshot
 from tillit.quality.models import (
     ContinuityObservation, DeadlineItem, IndicatorResult, IndicatorRun, RecipientMonth,
 )
@@ -29,7 +30,8 @@ _BATCH = 5000
 
 
 def indicator_run(*, actor: Any, month: Month, reason: str = "manual", as_of: datetime.date | None = None,
-                  progress: Callable[[str], None] = lambda stage: None) -> IndicatorRun:
+                  progress: Callable[[str], None] = lambda stage: None,
+                  snapshot: Snapshot | None = None) -> IndicatorRun:
     """Compute and store every indicator of `month`; return the complete run.
 
     `as_of` is the day deadlines are judged on (today by default): a deadline after it is
@@ -40,7 +42,8 @@ def indicator_run(*, actor: Any, month: Month, reason: str = "manual", as_of: da
                                       started_by=actor if getattr(actor, "pk", None) else None)
     contracts = contracts_in_force(month)
     try:
-        figures = compute_month(month, terms_by_provider(contracts), as_of=as_of, progress=progress)
+        figures = compute_month(month, terms_by_provider(contracts), as_of=as_of, progress=progress,
+                                snapshot=snapshot)
         progress("storing")
         _store(actor, run, month, figures, contracts)
     except Exception as error:
@@ -49,6 +52,16 @@ def indicator_run(*, actor: Any, month: Month, reason: str = "manual", as_of: da
         raise
     run.refresh_from_db()
     return run
+
+
+def indicator_runs(*, actor: Any, months: list[Month], reason: str = "manual", as_of: datetime.date | None = None,
+                   progress: Callable[[str], None] = lambda stage: None) -> list[IndicatorRun]:
+    """Runs of several months (a year for the demo or after a back-load) that read the
+    reference data once."""
+    snapshot = Snapshot()
+    return [indicator_run(actor=actor, month=month, reason=reason, as_of=as_of, snapshot=snapshot,
+                          progress=lambda stage, month=month: progress(f"{month}: {stage}"))
+            for month in months]
 
 
 @transaction.atomic
