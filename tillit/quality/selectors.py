@@ -340,3 +340,29 @@ def municipality_year_figures(*, indicators: list[str], years: list[int]) -> dic
         if sums[(code, year)][1] else None
         for code in indicators for year in years
     }
+
+
+def indicator_results(*, viewer: Viewer, month: Month, provider_id: int | None = None) -> QuerySet[IndicatorResult]:
+    """The month's stored figures the viewer may see: every provider's for municipal readers,
+    their own provider's (units included) for provider users."""
+    results = _results([str(month)]).select_related("provider", "unit").order_by("provider__name", "indicator", "unit_id")
+    if can_read_quality(viewer):
+        pass
+    elif viewer.is_provider_user:
+        results = results.filter(provider__organisation_id__in=viewer.provider_organisation_ids)
+    else:
+        raise NotFound("Not found.")
+    if provider_id is not None:
+        results = results.filter(provider_id=provider_id)
+    return results
+
+
+def compliance_results(*, viewer: Viewer, month: Month) -> QuerySet[Compliance]:
+    """The month's verdicts the viewer may see (the same scoping as `indicator_results`)."""
+    verdicts = Compliance.objects.filter(run__status=IndicatorRun.Status.COMPLETE, month=str(month)).select_related(
+        "provider", "contract").order_by("provider__name", "indicator")
+    if can_read_quality(viewer):
+        return verdicts
+    if viewer.is_provider_user:
+        return verdicts.filter(provider__organisation_id__in=viewer.provider_organisation_ids)
+    raise NotFound("Not found.")
