@@ -259,8 +259,10 @@ def test_staff_are_never_in_two_places(visits) -> None:
     by_staff = defaultdict(list)
     for v in visits:
         if v["status"] == "performed" and v["registered_end"]:
-            by_staff[v["staff_id"]].append((local(v["registered_start"]), local(v["registered_end"])))
+            for staff in v["staff_id"].split("|"):  # a double-staffed visit names both
+                by_staff[staff].append((local(v["registered_start"]), local(v["registered_end"])))
     assert all(re.fullmatch(r"S-\d-\d{4}", s) for s in by_staff)
+    assert any("|" in v["staff_id"] for v in visits if v["double_staffing"] == "1")
     for spans in by_staff.values():
         spans.sort()
         assert all(b[0] >= a[1] for a, b in zip(spans, spans[1:]))

@@ -154,6 +154,12 @@ def write_visits(path: Path, rng: random.Random, first: date, days: int, provide
                     if near:
                         re = fix(re)
                     busy[st] = re
+                    staff = staff_ids[st]
+                    if e[3] == 1:  # double-staffed: the next free team member goes too (both ids)
+                        second = next((c for c in prefs if c != st and on[c] and busy[c] <= rs), -1)
+                        if second >= 0:
+                            busy[second] = re
+                            staff += "|" + staff_ids[second]
                     v = rnd()
                     method = "manual" if v < manual else ("app" if v < app_share else "nfc")
                     d0, m0 = divmod(rs, DAY)
@@ -162,7 +168,7 @@ def write_visits(path: Path, rng: random.Random, first: date, days: int, provide
                     else:
                         d1, m1 = divmod(re, DAY)
                         end = day_str[d1] + hm[m1]
-                    row(f"{prefix}{n},{s.head},{staff_ids[st]},{planned},{day_str[d0]}{hm[m0]},{end},"
+                    row(f"{prefix}{n},{s.head},{staff},{planned},{day_str[d0]}{hm[m0]},{end},"
                         f"{e[2]},{e[3]},performed,{method}\n")
                 counters[p.index] = n
                 f.writelines(rows)
