@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tillit.accounts.models import Organisation, Role, User
@@ -44,6 +45,8 @@ def _isolated_data_dir(settings, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path / "data"
     settings.UPLOAD_DIR = tmp_path / "data" / "uploads"
     settings.LEDGER_DIR = tmp_path / "data" / "ledger"
+    # Cached page parts (tillit.web.fragments) never outlive a test.
+    cache.clear()
     # Imports re-run the quality indicators only in the tests that ask for it.
     settings.TILLIT_QUALITY_AUTORUN = False
 

@@ -20,7 +20,7 @@ from tests.ledger.conftest import _english, ledger  # noqa: F401 (fixtures)
 from tillit.common.periods import Month
 from tillit.engine.catalogue import BY_CODE
 from tillit.quality.models import QualityRule, QualityTerms
-from tillit.quality.services import indicator_run, quality_declaration_standard
+from tillit.quality.services import indicator_run, quality_declaration_standard, quality_rule_set
 from tillit.registry.services import contract_create, provider_update
 
 
@@ -182,3 +182,19 @@ def test_own_indicators_from_the_may_continuity_world(may):
     indicator_run(actor=None, month=Month(2024, 5), as_of=datetime.date(2024, 12, 1))
     rows = {row.kolada_kpi or row.unit: row.values[2024] for row in own_indicators(None, [2024])}
     assert rows == {"U21401": Decimal("4.3"), "U21436": Decimal("11.1"), "%": Decimal("100.0")}
+
+
+def test_cached_pages_follow_new_runs_and_never_cross_viewers(measured):
+    """The rendered parts are cached per results generation: a new run shows at once, and the
+    board (no evidence links) never gets the controller's cached part, nor provider B A's."""
+    controller, board = client_for(measured.world.controller), client_for(measured.world.board)
+    url = _provider_url(measured.world)
+    evidence = reverse("quality-evidence", args=[measured.provider_a.pk, "welcome_call"])
+    assert evidence in controller.get(url).content.decode()
+    assert evidence not in board.get(url).content.decode()
+    assert client_for(measured.world.user_b).get(url).status_code == 404
+    before = controller.get(reverse("quality-overview") + "?month=2024-03").content.decode()
+    quality_rule_set(actor=None, contract=measured.contract, indicator="complaint", operator="gte", threshold="50")
+    indicator_run(actor=None, month=Month(2024, 3), as_of=datetime.date(2024, 12, 1))
+    after = controller.get(reverse("quality-overview") + "?month=2024-03").content.decode()
+    assert "0 / 7" in before and "1 / 7" in after

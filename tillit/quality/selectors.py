@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,9 +30,18 @@ from tillit.quality.models import (
     Compliance, ContinuityObservation, DeadlineItem, IndicatorResult, IndicatorRun, RecipientMonth,
 )
 from tillit.quality.services.compliance import in_force_on, terms_by_provider
-from tillit.registry.models import Provider, Unit
+from tillit.registry.models import Contract, Provider, Unit
 
 TREND_MONTHS = 12
+
+
+def results_generation() -> str:
+    """Changes whenever what the quality pages show may change: a run completes or goes, or a
+    provider or contract is edited. Rendered parts of the pages are cached under it."""
+    runs = IndicatorRun.objects.filter(status=IndicatorRun.Status.COMPLETE).aggregate(last=Max("id"), count=Count("id"))
+    providers = Provider.objects.aggregate(changed=Max("updated_at"))["changed"]
+    contracts = Contract.objects.aggregate(changed=Max("updated_at"))["changed"]
+    return f"{runs['last']}.{runs['count']}.{providers}.{contracts}"
 
 
 def _complete_runs() -> QuerySet[IndicatorRun]:
@@ -137,15 +146,16 @@ def provider_quality(*, viewer: Viewer, provider_id: int, month: Month) -> Provi
     months = _trend_months(month)
     own: dict[tuple[str, str], IndicatorResult] = {}
     by_unit: dict[str, list[IndicatorResult]] = defaultdict(list)
+    # Only this provider's rows as objects; of the others only the month's values, for the medians.
+    for result in _results([*months, str(month.shift(-1))]).filter(provider=provider).select_related("unit"):
+        if result.unit_id is None:
+            own[(result.indicator, result.month)] = result
+        elif result.month == str(month):
+            by_unit[result.indicator].append(result)
     medians: dict[str, list[Decimal]] = defaultdict(list)
-    for result in _results([*months, str(month.shift(-1))]).select_related("unit"):
-        if result.provider_id == provider.pk:
-            if result.unit_id is None:
-                own[(result.indicator, result.month)] = result
-            elif result.month == str(month):
-                by_unit[result.indicator].append(result)
-        if result.unit_id is None and result.month == str(month) and result.value is not None:
-            medians[result.indicator].append(result.value)
+    for code, value in _results([str(month)]).filter(unit__isnull=True, value__isnull=False).values_list(
+            "indicator", "value"):
+        medians[code].append(value)
     rows = [
         IndicatorRow(
             indicator=indicator,
@@ -214,13 +224,14 @@ def overview(*, viewer: Viewer, month: Month, service_type: str = "", regi: str 
                     rows=rows, key_values=key_values)
 
 
-def _require_evidence(viewer: Viewer) -> None:
+def require_evidence(viewer: Viewer) -> None:
+    """The records behind figures name recipients: care-data readers (and provider users, their own) only."""
     if not can_read_care_data(viewer):
         raise NotFound("Not found.")
 
 
 def continuity_evidence(*, viewer: Viewer, provider: Provider, month: Month, unit_id: int | None = None):
-    _require_evidence(viewer)
+    require_evidence(viewer)
     rows = ContinuityObservation.objects.filter(run__status=IndicatorRun.Status.COMPLETE, month=str(month),
                                                 provider=provider).select_related("recipient", "unit")
     if unit_id:
@@ -229,13 +240,13 @@ def continuity_evidence(*, viewer: Viewer, provider: Provider, month: Month, uni
 
 
 def recipient_evidence(*, viewer: Viewer, provider: Provider, month: Month):
-    _require_evidence(viewer)
+    require_evidence(viewer)
     return RecipientMonth.objects.filter(run__status=IndicatorRun.Status.COMPLETE, month=str(month),
                                          provider=provider).select_related("recipient").order_by("-staff", "recipient_id")
 
 
 def deadline_evidence(*, viewer: Viewer, provider: Provider, month: Month, indicator: str, status: str = ""):
-    _require_evidence(viewer)
+    require_evidence(viewer)
     code = "care_contact" if indicator == "care_contact_days" else indicator
     items = DeadlineItem.objects.filter(run__status=IndicatorRun.Status.COMPLETE, month=str(month),
                                         provider=provider, indicator=code).select_related("recipient")
@@ -307,7 +318,7 @@ class OverdueItem:
 def overdue_now(*, viewer: Viewer, provider: Provider, today: datetime.date) -> list[OverdueItem]:
     """What the provider owes today under the contract in force: welcome calls, plans, follow-ups
     and answers past their deadline, and recipients in care without a care contact."""
-    _require_evidence(viewer)
+    require_evidence(viewer)
     terms = terms_by_provider(in_force_on(today)).get(provider.pk, STANDARD_TERMS)
     items = overdue_items(provider_id=provider.pk, terms=terms, as_of=today)
     recipients = Recipient.objects.in_bulk({item["recipient_id"] for item in items})

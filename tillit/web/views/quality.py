@@ -8,12 +8,15 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillit.accounts.access import QUALITY_EDITORS, can_edit_quality, can_read_quality
+from tillit.accounts.access import (
+    QUALITY_EDITORS, QUALITY_READERS, can_edit_quality, can_read_care_data, can_read_quality,
+)
 from tillit.common.errors import ApplicationError, NotFound, ValidationFailed
 from tillit.common.periods import Month
 from tillit.engine.catalogue import BY_CODE, INDICATORS, PERCENT
@@ -28,6 +31,7 @@ from tillit.quality.services.declarations import TERM_FIELDS
 from tillit.registry import selectors as registry
 from tillit.registry.models import Regi, ServiceType
 from tillit.web import quality_exports
+from tillit.web.fragments import cached_html
 from tillit.web.sparklines import trend_svg
 from tillit.web.views.base import paginate, require_roles, viewer_of
 
@@ -61,16 +65,25 @@ def quality_overview(request: HttpRequest) -> HttpResponse:
     month = _month(request)
     service_type = request.GET.get("service_type", "") if request.GET.get("service_type") in ServiceType.values else ""
     regi = request.GET.get("regi", "") if request.GET.get("regi") in Regi.values else ""
-    data = selectors.overview(viewer=viewer, month=month, service_type=service_type, regi=regi)
     export = request.GET.get("format")
     if export in ("xlsx", "pdf"):
+        data = selectors.overview(viewer=viewer, month=month, service_type=service_type, regi=regi)
         return quality_exports.overview_response(request, data, export)
+    require_roles(request, QUALITY_READERS)
+
+    def body() -> str:
+        data = selectors.overview(viewer=viewer, month=month, service_type=service_type, regi=regi)
+        return render_to_string("web/quality/overview_body.html", {
+            "data": data, "month": month,
+            "labels": {code: BY_CODE[code].name for code in data.indicators},
+            "changes": [(row.provider, before, now) for row in data.rows for before, now in row.changes],
+        }, request=request)
+
     return render(request, "web/quality/overview.html", {
-        "title": _("Quality"), "data": data, "months": _months(month), "month": month,
+        "title": _("Quality"), "month": month, "months": _months(month), "run": selectors.month_run(month),
+        "body": cached_html(("overview", selectors.results_generation(), str(month), service_type, regi), body),
         "filters": {"service_type": service_type, "regi": regi},
         "service_type_choices": ServiceType.choices, "regi_choices": Regi.choices,
-        "labels": {code: BY_CODE[code].name for code in data.indicators},
-        "changes": [(row.provider, before, now) for row in data.rows for before, now in row.changes],
         "running": IndicatorRun.objects.filter(month=str(month), status=IndicatorRun.Status.RUNNING).exists(),
         "can_run": can_edit_quality(viewer),
         "query": urlencode({"month": str(month), "service_type": service_type, "regi": regi}),
@@ -80,10 +93,28 @@ def quality_overview(request: HttpRequest) -> HttpResponse:
 def quality_provider(request: HttpRequest, provider_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     month = _month(request)
-    data = selectors.provider_quality(viewer=viewer, provider_id=provider_id, month=month)
     export = request.GET.get("format")
     if export in ("xlsx", "pdf"):
+        data = selectors.provider_quality(viewer=viewer, provider_id=provider_id, month=month)
         return quality_exports.provider_response(request, data, export)
+    provider = selectors.provider_for_quality(viewer=viewer, provider_id=provider_id)  # 404 before any cache
+    show_evidence = can_read_care_data(viewer)
+
+    def body() -> str:
+        data = selectors.provider_quality(viewer=viewer, provider_id=provider_id, month=month)
+        return render_to_string("web/quality/provider_body.html", {
+            "data": data, "month": month, "groups": _groups(data),
+        }, request=request)
+
+    return render(request, "web/quality/provider.html", {
+        "title": provider.name, "provider": provider, "month": month, "months": _months(month),
+        "run": selectors.month_run(month), "show_evidence": show_evidence, "municipal": can_read_quality(viewer),
+        "body": cached_html(("provider", selectors.results_generation(), provider.pk, str(month), show_evidence), body),
+    })
+
+
+def _groups(data: selectors.ProviderQuality) -> list[dict]:
+    """The provider page's indicator tables, each row with its 12-month chart."""
     groups = []
     for group, label in (("continuity", _("Staff continuity")), ("visits", _("Visits")),
                          ("time", _("Time")), ("deadlines", _("Promises with deadlines")),
@@ -91,10 +122,7 @@ def quality_provider(request: HttpRequest, provider_id: int) -> HttpResponse:
         rows = [row for row in data.rows if row.indicator.group == group]
         groups.append({"label": label, "rows": [
             {"row": row, "chart": trend_svg(row.trend, percent=row.indicator.unit == PERCENT)} for row in rows]})
-    return render(request, "web/quality/provider.html", {
-        "title": data.provider.name, "data": data, "groups": groups, "month": month, "months": _months(month),
-        "municipal": can_read_quality(viewer), "trend_months": [m for m, _value in data.rows[0].trend],
-    })
+    return groups
 
 
 def quality_evidence(request: HttpRequest, provider_id: int, indicator: str) -> HttpResponse:
@@ -107,7 +135,7 @@ def quality_evidence(request: HttpRequest, provider_id: int, indicator: str) -> 
     unit_id = int(unit) if unit.isdigit() else None
     kind = selectors.evidence_kind(indicator)
     if kind == "visits":
-        selectors.continuity_evidence(viewer=viewer, provider=provider, month=month)  # same access as evidence
+        selectors.require_evidence(viewer)  # the visits name recipients too
         params = {"month": str(month), "provider": provider.pk, **_VISIT_DRILLS[indicator]}
         if unit_id:
             params["unit"] = unit_id
@@ -116,18 +144,24 @@ def quality_evidence(request: HttpRequest, provider_id: int, indicator: str) -> 
             params["margin"] = margin
         return HttpResponseRedirect(f"{reverse('visit-list')}?{urlencode(params)}")
     status = request.GET.get("status", "") if request.GET.get("status") in DeadlineItem.Status.values else ""
-    if kind == "continuity":
-        items = selectors.continuity_evidence(viewer=viewer, provider=provider, month=month, unit_id=unit_id)
-    elif kind == "recipients":
-        items = selectors.recipient_evidence(viewer=viewer, provider=provider, month=month)
-    else:
-        items = selectors.deadline_evidence(viewer=viewer, provider=provider, month=month, indicator=indicator,
-                                            status=status)
+    selectors.require_evidence(viewer)
+
+    def body() -> str:
+        if kind == "continuity":
+            items = selectors.continuity_evidence(viewer=viewer, provider=provider, month=month, unit_id=unit_id)
+        elif kind == "recipients":
+            items = selectors.recipient_evidence(viewer=viewer, provider=provider, month=month)
+        else:
+            items = selectors.deadline_evidence(viewer=viewer, provider=provider, month=month, indicator=indicator,
+                                                status=status)
+        return render_to_string("web/quality/evidence_body.html", {
+            "provider": provider, "indicator": BY_CODE[indicator], "kind": kind, "month": month,
+            "page": paginate(request, items), "status": status, "statuses": DeadlineItem.Status.choices,
+        }, request=request)
+
+    parts = ("evidence", selectors.results_generation(), provider.pk, indicator, sorted(request.GET.items()))
     return render(request, "web/quality/evidence.html", {
-        "title": BY_CODE[indicator].name, "provider": provider, "indicator": BY_CODE[indicator], "kind": kind,
-        "month": month, "page": paginate(request, items), "status": status,
-        "statuses": DeadlineItem.Status.choices,
-        "query": urlencode({k: v for k, v in {"month": str(month), "status": status, "unit": unit}.items() if v}),
+        "title": BY_CODE[indicator].name, "body": cached_html(parts, body),
     })
 
 
