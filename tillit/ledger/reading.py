@@ -69,7 +69,9 @@ def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_na
                   record, blank records included: what validation builds its dictionaries of
                   distinct texts from (trimming and reading happen there, once per text);
     `raw_rows`    a view of it with each record's row number in the file, blank records left
-                  out: the rows that are checked and loaded.
+                  out: the rows that are checked and loaded;
+    `raw_rows_at(rows)`  a table macro: the records with these row numbers, fetched directly
+                  (reports need the delivered text of a few rows; scanning all would cost).
 
     Raises StructuralError (from the common reader) when the file is not a visit file at all.
     """
@@ -134,9 +136,15 @@ def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejecte
     # visit id comes first: it is rarely empty, so the other cells are seldom looked at.
     not_blank = "NOT (" + " AND ".join(f"coalesce(trim({name}), '') = ''" for name in NAMES) + ")"
     if not numbered and not rejected:  # the usual case: the record's place after the header is its row
+        first = int(header_row) + 1
         connection.execute(
-            f"CREATE OR REPLACE TEMP VIEW raw_rows AS SELECT (rowid + {int(header_row) + 1})::INTEGER AS row, * "
+            f"CREATE OR REPLACE TEMP VIEW raw_rows AS SELECT (rowid + {first})::INTEGER AS row, * "
             f"FROM raw_visits WHERE {not_blank}"
+        )
+        # A filter on rowid itself is a direct look-up, not a scan.
+        connection.execute(
+            f"CREATE OR REPLACE TEMP MACRO raw_rows_at(rows) AS TABLE SELECT (rowid + {first})::INTEGER AS row, * "
+            f"FROM raw_visits WHERE rowid IN (SELECT unnest(rows) - {first})"
         )
         return
     if not numbered:
@@ -144,6 +152,10 @@ def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejecte
     connection.execute(
         f"CREATE OR REPLACE TEMP VIEW raw_rows AS SELECT given_row AS row, * EXCLUDE (given_row) "
         f"FROM raw_visits WHERE {not_blank}"
+    )
+    connection.execute(
+        "CREATE OR REPLACE TEMP MACRO raw_rows_at(rows) AS TABLE SELECT given_row AS row, * EXCLUDE (given_row) "
+        "FROM raw_visits WHERE given_row IN (SELECT unnest(rows))"
     )
 
 

@@ -105,6 +105,9 @@ def visit_delivery_load(
         except StructuralError as error:
             return VisitLoadResult(delivery=_failed(actor, delivery, error.message))
         progress("checking")
+        # From here on no statement depends on the order of rows (each carries its row
+        # number): let DuckDB keep its threads' output in any order, as it finishes.
+        connection.execute("SET preserve_insertion_order = false")
         register_references(connection)
         new_recipients = register_recipients(connection, create_unknown=settings.TILLIT_CREATE_UNKNOWN_RECIPIENTS)
         given = provider.org_number if provider else None

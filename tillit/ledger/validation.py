@@ -256,7 +256,7 @@ def check(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None
         SELECT p.*, {texts}, pt.provider_given, m.shown AS recipient_shown,
             m.error AS recipient_error_reason, m.note AS recipient_note_reason
         FROM suspect_rows p
-        JOIN raw_rows r ON r.row = p.row
+        JOIN raw_rows_at((SELECT list(row) FROM suspect_rows)) r ON r.row = p.row
         LEFT JOIN provider_texts pt
             ON pt.org_text IS NOT DISTINCT FROM r.provider_org_number AND pt.unit_text IS NOT DISTINCT FROM r.unit_code
         LEFT JOIN ref_recipients m ON m.raw = r.recipient_id
