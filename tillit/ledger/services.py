@@ -112,7 +112,6 @@ def visit_delivery_load(
         new_recipients = register_recipients(connection, create_unknown=settings.TILLIT_CREATE_UNKNOWN_RECIPIENTS)
         given = provider.org_number if provider else None
         validation.parse(connection, given_org_number=given)
-        validation.resolve_times(connection)  # before check: its rules judge the settled times
         validation.check(connection, given_org_number=given)
         drop_raw_visits(connection)  # every reported value has been fetched
         _accepted(connection)

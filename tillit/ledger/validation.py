@@ -90,7 +90,8 @@ def _dictionaries(connection: duckdb.DuckDBPyConnection, *, given_org_number: st
     connection.execute("""
         CREATE OR REPLACE TEMP TABLE coded_texts AS
         SELECT k.*,
-            pt.provider_id, pt.unit_id, pt.provider_empty, pt.provider_unknown, pt.unit_unknown, pt.provider_other,
+            pt.provider_id, pt.unit_id, pt.provider_given,
+            pt.provider_empty, pt.provider_unknown, pt.unit_unknown, pt.provider_other,
             c.code_key, len(c.codes) = 0 AS codes_missing,
             st.value AS status_value, me.value AS method_value, ds.value AS double_value
         FROM coded_combinations k
@@ -140,14 +141,9 @@ def _dictionaries(connection: duckdb.DuckDBPyConnection, *, given_org_number: st
     )
 
 
-def parse(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None) -> None:
-    """`parsed`: every row with its references resolved and its times in UTC, narrow.
-
-    Besides the ledger's values, each row keeps only what the rules need to find it (flags
-    and faults); check() looks up the delivered text of a reported value, for the few rows
-    that break a rule. Needs `ref_recipients` (references.register_recipients).
-    """
-    _dictionaries(connection, given_org_number=given_org_number)
+def _readings(source: str) -> str:
+    """SQL: each row of `source` (raw_rows or raw_rows_at) with everything the rules and the
+    ledger need: references resolved, times in UTC with their faults, and the delivered text."""
     times = ",\n".join(
         f"{alias}.utc AS {name}, {alias}.later AS {name}_later, {alias}.fault AS {name}_fault"
         for alias, name in zip(_TIME_ALIASES, TIMES)
@@ -157,23 +153,51 @@ def parse(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None
         for alias, name in zip(_TIME_ALIASES, TIMES)
     )
     coded_join = " AND ".join(f"k.{column} IS NOT DISTINCT FROM r.{column}" for column in CODED)
-    connection.execute(f"""
-        CREATE OR REPLACE TEMP TABLE parsed AS
+    texts = ", ".join(f"trim(coalesce(r.{name}, '')) AS {name}_text" for name in NAMES)
+    return f"""
         SELECT r.row,
             trim(coalesce(r.visit_id, '')) AS visit_id,
             trim(coalesce(r.staff_id, '')) AS staff_id,
-            k.provider_id, k.unit_id,
+            k.provider_id, k.unit_id, k.provider_given,
             k.provider_empty, k.provider_unknown, k.unit_unknown, k.provider_other,
-            m.recipient_id,
+            m.recipient_id, m.shown AS recipient_shown,
             m.raw IS NULL AS recipient_empty, m.error IS NOT NULL AS recipient_error, m.note IS NOT NULL AS recipient_note,
+            m.error AS recipient_error_reason, m.note AS recipient_note_reason,
             {times},
             ps.local_month AS month, ps.local_date,
             k.code_key, k.codes_missing,
-            k.status_value AS status, k.method_value AS registration_method, k.double_value AS double_staffing
-        FROM raw_rows r
+            k.status_value AS status, k.method_value AS registration_method, k.double_value AS double_staffing,
+            {texts}
+        FROM {source} r
         LEFT JOIN coded_texts k ON {coded_join}
         LEFT JOIN ref_recipients m ON m.raw = r.recipient_id
         {time_joins}
+    """
+
+
+# What the ledger keeps of a row (besides its row number): values, no flags and no text.
+_PARSED = (
+    "visit_id", "staff_id", "provider_id", "unit_id", "recipient_id", *TIMES, "month", "local_date", "code_key",
+    "status", "registration_method", "double_staffing",
+)
+
+
+def parse(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None) -> None:
+    """`parsed`: every row with its values resolved and its times in UTC, and `suspect`.
+
+    Narrow on purpose: two million rows are stored once, so each row keeps only the ledger's
+    values and whether it breaks a rule of its own (or has an autumn time to settle). check()
+    reads the few suspect rows again in full. Needs `ref_recipients` (references.py).
+    """
+    _dictionaries(connection, given_org_number=given_org_number)
+    in_fold = " OR ".join(f"p.{name}_later IS NOT NULL" for name in TIMES)
+    # A rule's WHERE passes over NULL, and so does this.
+    breaks = " OR ".join(f"coalesce({rule.condition}, false)" for rule in _rules(given_org_number))
+    connection.execute(f"""
+        CREATE OR REPLACE TEMP TABLE parsed AS
+        SELECT p.row, {", ".join(f"p.{name}" for name in _PARSED)},
+            {breaks} OR {in_fold} AS suspect
+        FROM ({_readings("raw_rows")}) p
     """)
 
 
@@ -241,26 +265,16 @@ def check(connection: duckdb.DuckDBPyConnection, *, given_org_number: str | None
     """`issues(row, column, value, reason, severity)` for every broken rule, then the checks
     that need other rows: duplicate visit ids, unknown codes, ambiguous times.
 
-    Runs after resolve_times, so that the order and length rules see settled autumn times.
-    One pass over `parsed` picks the rows that break any rule (`suspects`, usually a few
-    thousand) and fetches their delivered text; each rule then looks only at those rows.
+    The rules look only at the suspect rows (usually a few thousand), read again in full with
+    their delivered text; autumn times are settled first (resolve_times), so that the order
+    and length rules judge the settled readings.
     """
     rules = _rules(given_org_number)
-    connection.execute(
-        "CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM parsed p WHERE "
-        + " OR ".join(f"({rule.condition})" for rule in rules)
-    )
-    texts = ", ".join(f"trim(coalesce(r.{name}, '')) AS {name}_text" for name in NAMES)
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE suspects AS
-        SELECT p.*, {texts}, pt.provider_given, m.shown AS recipient_shown,
-            m.error AS recipient_error_reason, m.note AS recipient_note_reason
-        FROM suspect_rows p
-        JOIN raw_rows_at((SELECT list(row) FROM suspect_rows)) r ON r.row = p.row
-        LEFT JOIN provider_texts pt
-            ON pt.org_text IS NOT DISTINCT FROM r.provider_org_number AND pt.unit_text IS NOT DISTINCT FROM r.unit_code
-        LEFT JOIN ref_recipients m ON m.raw = r.recipient_id
+        {_readings("raw_rows_at((SELECT list(row) FROM parsed WHERE suspect))")}
     """)
+    resolve_times(connection)
     selects, parameters = [], []
     for rule in rules:
         # Recipient reasons come per id from the registry look-up (references.py).
@@ -324,8 +338,9 @@ def _duplicates(connection: duckdb.DuckDBPyConnection) -> None:
 
 def resolve_times(connection: duckdb.DuckDBPyConnection) -> None:
     """Settle autumn times that exist twice by the order of start and end, else mark them
-    (`ambiguous_rows`; check() reports them). Runs before check(): the rules "end before
-    start" and "longer than 16 hours" must judge the settled readings.
+    (`ambiguous_rows`; check() reports them), in `parsed` and in `suspects` (where every
+    such row is). Runs before the rules "end before start" and "longer than 16 hours", which
+    must judge the settled readings.
 
     Only the hour of one night a year is ambiguous, so the few rows go through the same
     Python rule (common.values.resolve_ambiguous) that every other reader uses.
@@ -333,7 +348,7 @@ def resolve_times(connection: duckdb.DuckDBPyConnection) -> None:
     rows = connection.execute("""
         SELECT row, planned_start, planned_start_later, planned_end, planned_end_later,
                registered_start, registered_start_later, registered_end, registered_end_later
-        FROM parsed
+        FROM suspects
         WHERE coalesce(planned_start_later, planned_end_later, registered_start_later, registered_end_later) IS NOT NULL
     """).fetchall()
     settled = []
@@ -351,12 +366,13 @@ def resolve_times(connection: duckdb.DuckDBPyConnection) -> None:
             "row": pa.array(columns[0], pa.int32()),
             **{name: pa.array(values, pa.timestamp("us")) for name, values in zip(("ps", "pe", "rs", "re"), columns[1:])},
         }))
-        connection.execute("""
-            UPDATE parsed SET planned_start = s.ps, planned_end = s.pe,
-                registered_start = coalesce(s.rs, parsed.registered_start),
-                registered_end = coalesce(s.re, parsed.registered_end)
-            FROM settled s WHERE parsed.row = s.row
-        """)
+        for table in ("parsed", "suspects"):
+            connection.execute(f"""
+                UPDATE {table} SET planned_start = s.ps, planned_end = s.pe,
+                    registered_start = coalesce(s.rs, {table}.registered_start),
+                    registered_end = coalesce(s.re, {table}.registered_end)
+                FROM settled s WHERE {table}.row = s.row
+            """)
         connection.unregister("settled")
     connection.execute("CREATE OR REPLACE TEMP TABLE ambiguous_rows (row INTEGER)")
     if flagged:
