@@ -2,14 +2,15 @@
 
   validate  DuckDB reads the file and checks every row (validation.py); nothing is written
             anywhere but the engine's memory.
-  stage     the valid visits are written as the batch's Parquet files (one per month) and the
-            delivery, its row report and the batch are recorded in one transaction: the batch
-            is "staged", and a staged batch is not part of the ledger.
+  stage     the delivery, its row report and the batch are recorded, and the valid visits
+            written as the batch's Parquet files (one per month, carrying the batch's id), in
+            one transaction: the batch is "staged", and a staged batch is not part of the ledger.
   activate  when the delivery is accepted (at once when all rows are valid or the caller
             accepts the valid rows), every month the batch touches is rebuilt as a new
             current file — the batch's visits win over earlier ones with the same visit id, and
             a complete batch retires its providers' other visits in its period — and the
-            manifest switches to the new files in one transaction.
+            manifest switches to the new files in one transaction. A month without a current
+            file takes the batch's file as it is (docs/decisions/0003).
 
 A crash at any moment leaves the old state or the new one: files appear under their names
 only when whole, and no file counts until the manifest names it (see store.py).

@@ -1,9 +1,16 @@
 """Checking delivered visits, all rows at once, in DuckDB.
 
-Each rule of DATA-FORMATS.md and PRODUCT.md ("Local time", "Performed time") is one SELECT
-below, producing row issues (row, column, value, reason, severity). An error rejects its row;
-a warning keeps it and travels with the visit into quality figures. Reasons are whole
+Each rule of DATA-FORMATS.md and PRODUCT.md ("Local time", "Performed time") is one condition
+in _rules(), producing row issues (row, column, value, reason, severity). An error rejects its
+row; a warning keeps it and travels with the visit into quality figures. Reasons are whole
 translated sentences, bound as parameters.
+
+The work is shaped by the volume (two million rows a month, few distinct texts):
+  parse   reads every distinct text once (_dictionaries), joins the readings to the rows and
+          keeps a narrow `parsed` table: the ledger's values and a `suspect` flag, true where
+          a row breaks one of its own rules;
+  check   reads the suspect rows again in full, with their delivered text, and applies each
+          rule to them; the checks across rows (duplicate ids, unknown codes) run on `parsed`.
 """
 
 from __future__ import annotations
