@@ -177,13 +177,11 @@ def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provide
     that has no current file yet can then take the batch's file as it is (see _activate).
     A crash before the commit leaves only files that the manifest does not name.
     """
-    months = [row[0] for row in connection.execute("SELECT DISTINCT month FROM accepted ORDER BY 1").fetchall()]
-    counts = one(connection, """
-        SELECT (SELECT count(*) FROM accepted), (SELECT count(DISTINCT row) FROM issues WHERE severity = 'warning'),
-               (SELECT min(local_date) FROM accepted), (SELECT max(local_date) FROM accepted),
-               (SELECT list(DISTINCT provider_id) FROM accepted)
+    accepted_rows, first_day, last_day, provider_ids, months = one(connection, """
+        SELECT count(*), min(local_date), max(local_date), list(DISTINCT provider_id), list(DISTINCT month ORDER BY month)
+        FROM accepted
     """)
-    accepted_rows, warning_rows, first_day, last_day, provider_ids = counts
+    warning_rows = one(connection, "SELECT count(DISTINCT row) FROM issues WHERE severity = 'warning'")[0]
     records = one(connection, "SELECT count(*) FROM parsed")[0] + len(raw.malformed)
     issues = connection.execute(
         "SELECT row, col, coalesce(value, ''), reason, severity FROM issues ORDER BY row, severity"
@@ -223,7 +221,7 @@ def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provide
             new_recipients=introduced,
         )
         files = []
-        for month in months:
+        for month in months or []:
             relative = f"{month}/batch-{token}.parquet"
             rows, checksum = store.write_parquet(connection, _BATCH_MONTH, [batch.pk, month], relative)
             files.append(VisitFile(batch=batch, month=month, path=relative, rows=rows, checksum=checksum))
