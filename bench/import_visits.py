@@ -319,14 +319,13 @@ def profile(csv_path: Path) -> None:
     timed = _Timed()
     original_connect = services.connect
     services.connect = lambda **kwargs: _Connection(original_connect(**kwargs), timed)
-    for module, name in ((services, "_checksum"), (services, "_keep_upload"), (reading, "open_table"),
+    for module, name in ((store, "sha256_of"), (services, "_keep_upload"), (reading, "open_table"),
                          (services, "read_raw_visits"), (reading, "_number_rows"),
                          (services, "register_references"), (services, "register_recipients"),
-                         (validation, "parse"), (validation, "check"), (validation, "_unknown_codes"),
-                         (validation, "_duplicates"), (validation, "resolve_times"), (services, "_accepted"),
-                         (validation, "overlaps"), (services, "_flag_overlaps"), (services, "_stage"),
-                         (store, "write_parquet"), (store, "_sha256"), (services, "batch_accept"),
-                         (services, "_activate")):
+                         (validation, "parse"), (validation, "_dictionaries"), (validation, "check"),
+                         (validation, "_unknown_codes"), (validation, "_duplicates"), (validation, "resolve_times"),
+                         (services, "_accepted"), (validation, "overlaps"), (services, "_stage"),
+                         (store, "write_parquet"), (services, "batch_accept"), (services, "_activate")):
         timed.wrap(module, name)
     log("profile: importing again in process …")
     began = time.perf_counter()

@@ -101,10 +101,14 @@ def municipality(tmp_path_factory) -> dict:
         "--out", str(generated))
     run(baseline, "-c", SETUP, str(generated))
     lines = (generated / "visits.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    old, new = generated / "old.csv", generated / "visits.csv"
-    old.write_text("".join(lines[: len(lines) // 3]), encoding="utf-8")
-    result = run(baseline, "manage.py", "import", "visits", str(old))
-    assert "Loaded" in result.stdout
+    new = generated / "visits.csv"
+    # The old state in two files: the first one's batch file becomes the month's file as it is,
+    # the second rebuilds the month as a current file, which the new import then replaces.
+    old_rows = lines[1: len(lines) // 3]
+    for name, part in (("old-1.csv", old_rows[: len(old_rows) // 2]), ("old-2.csv", old_rows[len(old_rows) // 2:])):
+        (generated / name).write_text(lines[0] + "".join(part), encoding="utf-8")
+        result = run(baseline, "manage.py", "import", "visits", str(generated / name))
+        assert "Loaded" in result.stdout
     old_count = ledger_state(baseline)
     assert old_count[0] == old_count[1] == len(lines) // 3 - 1
     return {"base": base, "baseline": baseline, "new": new, "old_count": old_count[0], "new_count": len(lines) - 1}

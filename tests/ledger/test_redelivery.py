@@ -211,3 +211,31 @@ def test_a_visit_moved_to_another_month_is_not_counted_twice(ledger) -> None:
     assert [(r["visit_id"], r["month"]) for r in rows] == [("V1", "2024-06"), ("V2", "2024-05")]
     assert dict(LedgerMonth.objects.values_list("month", "rows")) == {"2024-05": 1, "2024-06": 1}
     assert_each_visit_once()
+
+
+def test_a_month_without_a_current_file_takes_the_batch_file_and_keeps_it_for_lineage(ledger) -> None:
+    """The first delivery of a month is not written twice; rebuilding the month later leaves
+    the batch's own file in place, because the manifest still names it."""
+    first = load(ledger.world, [visit("V1"), visit("V2", "2024-05-07 08:00", "2024-05-07 08:30")], "forsta.csv")
+    batch_file = VisitFile.objects.get(batch__delivery=first).path
+    assert month_state() == {"2024-05": (batch_file, 1, 2)}
+    assert {row["batch_id"] for row in current()} == {batch_of(first).pk}
+
+    second = load(ledger.world, [visit("V2", "2024-05-07 08:00", "2024-05-07 08:40")], "andra.csv")
+
+    path, version, rows = month_state()["2024-05"]
+    assert path.startswith("2024-05/current-") and (version, rows) == (2, 2)
+    assert {row["visit_id"]: row["batch_id"] for row in current()} == {"V1": batch_of(first).pk, "V2": batch_of(second).pk}
+    assert on_disk() == named_files() and batch_file in on_disk()
+    assert_each_visit_once()
+
+
+def test_a_month_with_new_recipients_is_written_with_their_registered_ids(ledger, settings) -> None:
+    """Recipients a file introduces have temporary ids in the batch file: that file cannot be
+    taken as it is, the month is written with the ids they were registered under."""
+    settings.TILLIT_CREATE_UNKNOWN_RECIPIENTS = True
+    delivery = load(ledger.world, [visit("V1", recipient_id="19121212-1212")], "ny-brukare.csv")
+    assert delivery.status == Delivery.Status.LOADED
+    path, _version, _rows = month_state()["2024-05"]
+    assert path.startswith("2024-05/current-")
+    assert all(row["recipient_id"] > 0 for row in current())

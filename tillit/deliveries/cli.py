@@ -24,6 +24,9 @@ from tillit.deliveries.services import delivery_load
 
 class ImportCommand(BaseCommand):
     help = "Load a delivery file (CSV or Excel) of the given kind."
+    # Django's system checks (0.2 s) guard a deployment's configuration; the server, the worker
+    # and `tillit check` run them. An import run by a scheduler every night need not repeat them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted([*IMPORTERS, *DECIDERS]), help="what the file contains")

@@ -1,4 +1,4 @@
-"""From a delivered visit file to a DuckDB table of raw text cells, one row per record.
+"""From a delivered visit file to a DuckDB table of the cells as delivered, one row per record.
 
 The common reader checks the file (format, encoding, delimiter, header) exactly as for every
 other delivery; DuckDB then reads the records in bulk. Windows-1252 files are transcoded to
@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-
-from tillit.common.duck import one
 from django.utils.translation import gettext as _
 
 from tillit.common.tabular import EXTRA_KEY, Table, open_table
@@ -27,10 +25,9 @@ _CHUNK = 4 * 1024 * 1024
 
 @dataclass
 class RawVisits:
-    """The `raw_visits` table in a DuckDB connection, and what reading found."""
+    """What reading found; the records themselves are in DuckDB (see read_raw_visits)."""
 
     table: Table
-    records: int
     malformed: list[tuple[int, str, str]]  # (row, reason, line as delivered)
 
 
@@ -66,7 +63,15 @@ def _temporary_csv(workdir: Path) -> Path:
 
 
 def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_name: str, workdir: Path) -> RawVisits:
-    """Create `raw_visits(row, <visit columns> as trimmed text)` from the delivered file.
+    """Read the delivered file into DuckDB as two relations:
+
+    `raw_visits`  a table of the cells exactly as delivered (NULL when empty), one row per
+                  record, blank records included: what validation builds its dictionaries of
+                  distinct texts from (trimming and reading happen there, once per text);
+    `raw_rows`    a view of it with each record's row number in the file, blank records left
+                  out: the rows that are checked and loaded;
+    `raw_rows_at(rows)`  a table macro: the records with these row numbers, fetched directly
+                  (reports need the delivered text of a few rows; scanning all would cost).
 
     Raises StructuralError (from the common reader) when the file is not a visit file at all.
     """
@@ -94,16 +99,16 @@ def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_na
 
         connection.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
         picks = ", ".join(
-            f"trim(coalesce({columns[positions[name]]}, '')) AS {name}" if name in positions else f"'' AS {name}"
+            f"{columns[positions[name]]} AS {name}" if name in positions else f"NULL::VARCHAR AS {name}"
             for name in NAMES
         )
         spec = "{" + ", ".join(f"'{column}': 'VARCHAR'" for column in columns) + "}"
-        # Row numbers: Excel's own for xlsx; for CSV the record's place after the header, shifted
-        # past the records DuckDB rejected (so they match the file when no record spans lines).
+        # A bare scan, so that DuckDB reads with both threads (a row_number() here would halve
+        # its speed): the table keeps the file's order, so a record's rowid is its place.
         connection.execute(
             f"""
-            CREATE OR REPLACE TEMP TABLE raw_scan AS
-            SELECT row_number() OVER () AS k, {'__row::INTEGER AS given_row, ' if numbered else ''}{picks}
+            CREATE OR REPLACE TEMP TABLE raw_visits AS
+            SELECT {'__row::INTEGER AS given_row, ' if numbered else ''}{picks}
             FROM read_csv(?, delim = ?, header = true, skip = ?, quote = '"', escape = '"',
                           auto_detect = false, columns = {spec}, store_rejects = true)
             """,
@@ -121,44 +126,63 @@ def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_na
     ]
     _number_rows(connection, header_row, [line for line, _reason, _text in malformed], numbered)
     malformed += excel_malformed
-    records = one(connection, "SELECT count(*) FROM raw_visits")[0] + len(malformed)
-    return RawVisits(table=table, records=records, malformed=malformed)
+    return RawVisits(table=table, malformed=malformed)
 
 
 def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejected: list[int], numbered: bool) -> None:
+    """Create the view `raw_rows`: `raw_visits` with each record's row number, blank records left out."""
     # A record of only delimiters (";;;;", as Excel saves formatted empty rows) is blank, as in
-    # every other reader: skipped, not reported. It keeps its place in the numbering.
-    not_blank = "NOT (" + " AND ".join(f"{name} = ''" for name in NAMES) + ")"
-    if numbered:
+    # every other reader: skipped, not reported. It keeps its place in the numbering. The
+    # visit id comes first: it is rarely empty, so the other cells are seldom looked at.
+    not_blank = "NOT (" + " AND ".join(f"coalesce(trim({name}), '') = ''" for name in NAMES) + ")"
+    if not numbered and not rejected:  # the usual case: the record's place after the header is its row
+        first = int(header_row) + 1
         connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE raw_visits AS SELECT given_row AS row, * EXCLUDE (k, given_row) FROM raw_scan WHERE {not_blank}"
+            f"CREATE OR REPLACE TEMP VIEW raw_rows AS SELECT (rowid + {first})::INTEGER AS row, * "
+            f"FROM raw_visits WHERE {not_blank}"
         )
-        connection.execute("DROP TABLE raw_scan")
-        return
-    if not rejected:  # the usual case: the record's place is its row
+        # A filter on rowid itself is a direct look-up, not a scan.
         connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE raw_visits AS SELECT (k + ?)::INTEGER AS row, * EXCLUDE (k) FROM raw_scan WHERE {not_blank}",
-            [header_row],
+            f"CREATE OR REPLACE TEMP MACRO raw_rows_at(rows) AS TABLE SELECT (rowid + {first})::INTEGER AS row, * "
+            f"FROM raw_visits WHERE rowid IN (SELECT unnest(rows) - {first})"
         )
-        connection.execute("DROP TABLE raw_scan")
         return
-    # The i-th rejected line (0-based) at line x shifts every accepted record from k = x - header_row - i on.
+    if not numbered:
+        _number_past_rejected(connection, header_row, rejected)
+    connection.execute(
+        f"CREATE OR REPLACE TEMP VIEW raw_rows AS SELECT given_row AS row, * EXCLUDE (given_row) "
+        f"FROM raw_visits WHERE {not_blank}"
+    )
+    connection.execute(
+        "CREATE OR REPLACE TEMP MACRO raw_rows_at(rows) AS TABLE SELECT given_row AS row, * EXCLUDE (given_row) "
+        "FROM raw_visits WHERE given_row IN (SELECT unnest(rows))"
+    )
+
+
+def _number_past_rejected(connection: duckdb.DuckDBPyConnection, header_row: int, rejected: list[int]) -> None:
+    """Give `raw_visits` the records' row numbers (`given_row`), shifted past the lines DuckDB
+    rejected, so that they match the file when no record spans lines. Rare: a copy is fine."""
+    # The i-th rejected line (0-based) at line x shifts every accepted record from k = x - header_row - i
+    # on (k counts the accepted records from 1).
     shifts = [(line - header_row - index, index + 1) for index, line in enumerate(rejected)]
     connection.execute("CREATE OR REPLACE TEMP TABLE row_shifts (k_from BIGINT, shift INTEGER)")
-    if shifts:
-        connection.executemany("INSERT INTO row_shifts VALUES (?, ?)", shifts)
+    connection.executemany("INSERT INTO row_shifts VALUES (?, ?)", shifts)
     connection.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE raw_visits AS
-        SELECT (r.k + ? + coalesce(s.shift, 0))::INTEGER AS row, r.* EXCLUDE (k)
-        FROM raw_scan r
+        """
+        CREATE OR REPLACE TEMP TABLE raw_numbered AS
+        SELECT (r.rowid + 1 + ? + coalesce(s.shift, 0))::INTEGER AS given_row, r.*
+        FROM raw_visits r
         -- Consecutive rejected lines share a k_from: the largest shift is the one that counts.
-        ASOF LEFT JOIN (SELECT k_from, max(shift) AS shift FROM row_shifts GROUP BY k_from) s ON r.k >= s.k_from
-        WHERE {not_blank}
+        ASOF LEFT JOIN (SELECT k_from, max(shift) AS shift FROM row_shifts GROUP BY k_from) s ON r.rowid + 1 >= s.k_from
         """,
         [header_row],
     )
-    connection.execute("DROP TABLE raw_scan")
+    connection.execute("DROP TABLE raw_visits; ALTER TABLE raw_numbered RENAME TO raw_visits")
+
+
+def drop_raw_visits(connection: duckdb.DuckDBPyConnection) -> None:
+    """Free the delivered text as soon as nothing needs it: it is most of the engine's memory."""
+    connection.execute("DROP VIEW IF EXISTS raw_rows; DROP TABLE IF EXISTS raw_visits")
 
 
 def _malformed_reason(error_type: str) -> str:

@@ -69,13 +69,17 @@ def _year_rules(last_year: int) -> tuple:
 def register_recipients(connection: duckdb.DuckDBPyConnection, *, create_unknown: bool = False) -> list[dict[str, Any]]:
     """Map each distinct delivered recipient id to its surrogate id, or to the reason it has none.
 
-    Creates `ref_recipients(raw, recipient_id, shown, error, note)`; `shown` is the id as
-    reports may show it (masked). Validating a file never changes the registry: with
-    `create_unknown`, an unregistered personnummer or samordningsnummer gets a temporary
-    negative id instead, and is returned (encrypted) so that accepting the delivery can
-    register it in the same transaction that adds its visits.
+    Creates `ref_recipients(raw, recipient_id, shown, error, note)`, keyed by the delivered
+    text; `shown` is the id as reports may show it (masked). Validating a file never changes
+    the registry: with `create_unknown`, an unregistered personnummer or samordningsnummer
+    gets a temporary negative id instead, and is returned (encrypted) so that accepting the
+    delivery can register it in the same transaction that adds its visits.
     """
-    raws = [row[0] for row in connection.execute("SELECT DISTINCT recipient_id FROM raw_visits WHERE recipient_id <> ''").fetchall()]
+    # Keyed by the text as delivered (spaces and all), so that rows join it without trimming;
+    # an empty id has no entry.
+    raws = [row[0] for row in connection.execute(
+        "SELECT text FROM (SELECT DISTINCT recipient_id AS text FROM raw_visits) WHERE trim(text) <> ''"
+    ).fetchall()]
     known = dict(Recipient.objects.values_list("id_hash", "pk"))
     ids: list[int | None] = []
     shown: list[str] = []
@@ -85,7 +89,7 @@ def register_recipients(connection: duckdb.DuckDBPyConnection, *, create_unknown
     for raw in raws:
         note = None
         try:
-            key = parse_recipient_id(raw, reference=True)
+            key = parse_recipient_id(raw.strip(), reference=True)
         except ApplicationError as error:
             ids.append(None)
             shown.append(str(error.context.get("value", "****")))  # already masked by the parser

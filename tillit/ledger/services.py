@@ -2,14 +2,15 @@
 
   validate  DuckDB reads the file and checks every row (validation.py); nothing is written
             anywhere but the engine's memory.
-  stage     the valid visits are written as the batch's Parquet files (one per month) and the
-            delivery, its row report and the batch are recorded in one transaction: the batch
-            is "staged", and a staged batch is not part of the ledger.
+  stage     the delivery, its row report and the batch are recorded, and the valid visits
+            written as the batch's Parquet files (one per month, carrying the batch's id), in
+            one transaction: the batch is "staged", and a staged batch is not part of the ledger.
   activate  when the delivery is accepted (at once when all rows are valid or the caller
             accepts the valid rows), every month the batch touches is rebuilt as a new
             current file — the batch's visits win over earlier ones with the same visit id, and
             a complete batch retires its providers' other visits in its period — and the
-            manifest switches to the new files in one transaction.
+            manifest switches to the new files in one transaction. A month without a current
+            file takes the batch's file as it is (docs/decisions/0003).
 
 A crash at any moment leaves the old state or the new one: files appear under their names
 only when whole, and no file counts until the manifest names it (see store.py).
@@ -39,7 +40,7 @@ from tillit.deliveries.models import Delivery, DeliveryIssue
 from tillit.deliveries.signals import delivery_loaded
 from tillit.ledger import store, validation
 from tillit.ledger.models import LedgerLock, LedgerMonth, VisitBatch, VisitFile
-from tillit.ledger.reading import read_raw_visits
+from tillit.ledger.reading import drop_raw_visits, read_raw_visits
 from tillit.ledger.references import register_new_recipients, register_recipients, register_references
 from tillit.registry.models import Provider
 
@@ -106,15 +107,17 @@ def visit_delivery_load(
         except StructuralError as error:
             return VisitLoadResult(delivery=_failed(actor, delivery, error.message))
         progress("checking")
+        # From here on no statement depends on the order of rows (each carries its row
+        # number): let DuckDB keep its threads' output in any order, as it finishes.
+        connection.execute("SET preserve_insertion_order = false")
         register_references(connection)
         new_recipients = register_recipients(connection, create_unknown=settings.TILLIT_CREATE_UNKNOWN_RECIPIENTS)
         given = provider.org_number if provider else None
         validation.parse(connection, given_org_number=given)
-        validation.resolve_times(connection)  # before check: its rules judge the settled times
         validation.check(connection, given_org_number=given)
+        drop_raw_visits(connection)  # every reported value has been fetched
         _accepted(connection)
         validation.overlaps(connection)
-        _flag_overlaps(connection)
         progress("staging")
         batch = _stage(connection, actor, delivery, raw, provider=provider, complete=complete, period=period,
                        new_recipients=new_recipients)
@@ -137,57 +140,50 @@ def _failed(actor: Any, delivery: Delivery, message: str) -> Delivery:
 
 
 def _accepted(connection: Any) -> None:
-    """`accepted`: the rows without errors, in the ledger's shape."""
-    one(connection, """
-        CREATE OR REPLACE TEMP TABLE accepted AS
-        SELECT p.row,
-            p.provider_id, p.visit_id, p.unit_id, p.recipient_key AS recipient_id, nullif(p.staff_id, '') AS staff_id,
-            p.planned_start_utc, p.planned_end_utc, p.registered_start_utc, p.registered_end_utc,
-            p.codes AS intervention_codes, p.double_value AS double_staffing, p.status_value AS status,
-            nullif(p.method_value, '') AS registration_method,
-            coalesce(p.planned_start_local, timezone('Europe/Stockholm', p.planned_start_utc::TIMESTAMPTZ)) AS planned_local,
-            p.status_value = 'performed' AND p.registered_end_utc IS NULL AS no_end,
-            p.ambiguous AS ambiguous_time
-        FROM parsed p
-        WHERE p.row NOT IN (SELECT row FROM issues WHERE severity = 'error')
-    """)
-
-
-def _flag_overlaps(connection: Any) -> None:
+    """`accepted`: the rows without errors, in the ledger's shape (a view: no copy of the rows)."""
     connection.execute("""
-        ALTER TABLE accepted ADD COLUMN overlap BOOLEAN DEFAULT false;
-        UPDATE accepted SET overlap = true
-        WHERE row IN (SELECT row FROM issues WHERE severity = 'warning' AND col = 'registered_start' AND value <> '');
+        CREATE OR REPLACE TEMP VIEW accepted AS
+        SELECT p.row,
+            p.provider_id, p.visit_id, p.unit_id, p.recipient_id, nullif(p.staff_id, '') AS staff_id,
+            p.planned_start, p.planned_end, p.registered_start, p.registered_end,
+            p.code_key, p.double_staffing, p.status, nullif(p.registration_method, '') AS registration_method,
+            p.month, p.local_date,
+            p.status = 'performed' AND p.registered_end IS NULL AS no_end
+        FROM parsed p
+        WHERE NOT EXISTS (SELECT 1 FROM rejected x WHERE x.row = p.row)
     """)
+
+
+# One month of the batch in the ledger's columns (store.VISIT_SELECT), sorted as the ledger is.
+_BATCH_MONTH = f"""
+    SELECT {store.VISIT_SELECT} FROM (
+        SELECT a.provider_id, a.visit_id, a.unit_id, a.recipient_id, a.staff_id,
+            a.planned_start, a.planned_end, a.registered_start, a.registered_end,
+            c.codes AS intervention_codes, a.double_staffing, a.status, a.registration_method,
+            a.month, a.local_date, a.no_end,
+            a.row IN (SELECT row FROM ambiguous_rows) AS ambiguous_time,
+            a.row IN (SELECT row FROM overlapping) AS overlap,
+            ?::INTEGER AS batch_id, a.row AS source_row
+        FROM accepted a LEFT JOIN code_texts c USING (code_key)
+        WHERE a.month = ?
+    ) ORDER BY {store.SORT}
+"""
 
 
 def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provider: Provider | None,
            complete: bool, period: tuple[Month, Month] | None, new_recipients: list[dict[str, Any]]) -> VisitBatch:
-    """Write the batch's files and record delivery, report and batch in one transaction."""
-    token = uuid.uuid4().hex[:12]
-    months = [row[0] for row in connection.execute(
-        "SELECT DISTINCT strftime(planned_local, '%Y-%m') FROM accepted ORDER BY 1").fetchall()]
-    files = []
-    for month in months:
-        relative = f"{month}/batch-{token}.parquet"
-        rows, checksum = store.write_parquet(connection, f"""
-            SELECT {store.VISIT_SELECT} FROM (
-                SELECT provider_id, visit_id, unit_id, recipient_id, staff_id,
-                    planned_start_utc AS planned_start, planned_end_utc AS planned_end,
-                    registered_start_utc AS registered_start, registered_end_utc AS registered_end,
-                    intervention_codes, double_staffing, status, registration_method,
-                    strftime(planned_local, '%Y-%m') AS month, planned_local::DATE AS local_date,
-                    no_end, ambiguous_time, overlap, NULL::INTEGER AS batch_id, row AS source_row
-                FROM accepted WHERE strftime(planned_local, '%Y-%m') = ?
-            ) ORDER BY {store.SORT}
-        """, [month], relative)
-        files.append(VisitFile(month=month, path=relative, rows=rows, checksum=checksum))
-    counts = one(connection, """
-        SELECT (SELECT count(*) FROM accepted), (SELECT count(DISTINCT row) FROM issues WHERE severity = 'warning'),
-               (SELECT min(planned_local)::DATE FROM accepted), (SELECT max(planned_local)::DATE FROM accepted),
-               (SELECT list(DISTINCT provider_id) FROM accepted)
+    """Record delivery, report and batch, and write the batch's files, in one transaction.
+
+    The files are written inside the transaction so that they carry the batch's id: a month
+    that has no current file yet can then take the batch's file as it is (see _activate).
+    A crash before the commit leaves only files that the manifest does not name.
+    """
+    accepted_rows, first_day, last_day, provider_ids, months = one(connection, """
+        SELECT count(*), min(local_date), max(local_date), list(DISTINCT provider_id), list(DISTINCT month ORDER BY month)
+        FROM accepted
     """)
-    accepted_rows, warning_rows, first_day, last_day, provider_ids = counts
+    warning_rows = one(connection, "SELECT count(DISTINCT row) FROM issues WHERE severity = 'warning'")[0]
+    records = one(connection, "SELECT count(*) FROM parsed")[0] + len(raw.malformed)
     issues = connection.execute(
         "SELECT row, col, coalesce(value, ''), reason, severity FROM issues ORDER BY row, severity"
     ).fetchall()
@@ -199,17 +195,19 @@ def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provide
         first_day, last_day = period[0].first_day, period[1].last_day
     elif first_day is not None:
         first_day, last_day = Month.of(first_day).first_day, Month.of(last_day).last_day
-    if raw.records == 0:
+    if records == 0:
         delivery.message = _("The file %(file)s has a header but no rows; nothing was loaded.") % {
             "file": delivery.file_name
         }
+    introduced = _introduced(connection, new_recipients)
+    token = uuid.uuid4().hex[:12]
     with transaction.atomic():
         delivery.status = Delivery.Status.PENDING
         delivery.encoding = raw.table.encoding or ""
         delivery.delimiter = raw.table.delimiter or ""
         delivery.unknown_columns = raw.table.unknown_columns
-        delivery.rows_read = raw.records
-        delivery.rows_rejected = raw.records - accepted_rows
+        delivery.rows_read = records
+        delivery.rows_rejected = records - accepted_rows
         delivery.warnings = warning_rows
         delivery.save()
         DeliveryIssue.objects.bulk_create(
@@ -221,14 +219,17 @@ def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provide
             delivery=delivery, provider=provider, complete=complete, period_start=first_day, period_end=last_day,
             rows=accepted_rows, provider_ids=sorted(provider_ids or []),
             # Only those whose visits were accepted: a rejected row introduces nobody.
-            new_recipients=_introduced(connection, new_recipients),
+            new_recipients=introduced,
         )
-        for visit_file in files:
-            visit_file.batch = batch
+        files = []
+        for month in months or []:
+            relative = f"{month}/batch-{token}.parquet"
+            rows, checksum = store.write_parquet(connection, _BATCH_MONTH, [batch.pk, month], relative)
+            files.append(VisitFile(batch=batch, month=month, path=relative, rows=rows, checksum=checksum))
         VisitFile.objects.bulk_create(files)
         audit_record(actor=actor, event_type="delivery.staged.visits", target=delivery,
                      organisation=delivery.organisation,
-                     new={"file": delivery.file_name, "rows": raw.records, "rejected": delivery.rows_rejected})
+                     new={"file": delivery.file_name, "rows": records, "rejected": delivery.rows_rejected})
     return batch
 
 
@@ -311,28 +312,30 @@ def _activate(connection: Any, batch: VisitBatch) -> tuple[int, int, list[str]]:
     if mapping:
         connection.executemany("INSERT INTO recipient_map VALUES (?, ?)", list(mapping.items()))
     current = {m.month: m for m in LedgerMonth.objects.select_for_update()}
-    if batch_files:
-        connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE batch_keys AS SELECT DISTINCT provider_id, visit_id "
-            f"FROM read_parquet({store.parquet_list([f.path for f in batch_files])})"
-        )
-    else:
-        connection.execute("CREATE OR REPLACE TEMP TABLE batch_keys (provider_id INTEGER, visit_id VARCHAR)")
     # The latest delivery of a visit id wins, whatever order deliveries are accepted in: a
     # batch replaces and retires only rows of earlier batches, and its own rows give way to
     # a later batch that already holds the same visit id (in any month).
     current_files = store.parquet_list([m.path for m in current.values()]) if current else None
-    if current_files:
+    if current_files and batch_files:
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE batch_keys AS SELECT DISTINCT provider_id, visit_id "
+            f"FROM read_parquet({store.parquet_list([f.path for f in batch_files])})"
+        )
         connection.execute(f"""
             CREATE OR REPLACE TEMP TABLE newer_keys AS
             SELECT DISTINCT provider_id, visit_id FROM read_parquet({current_files})
             WHERE batch_id > {batch.pk} AND (provider_id, visit_id) IN (SELECT (provider_id, visit_id) FROM batch_keys)
         """)
-    else:
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE winning_keys AS SELECT * FROM batch_keys EXCEPT SELECT * FROM newer_keys"
+        )
+    else:  # an empty ledger (or batch): nothing to replace, nothing newer
         connection.execute("CREATE OR REPLACE TEMP TABLE newer_keys (provider_id INTEGER, visit_id VARCHAR)")
-    connection.execute(
-        "CREATE OR REPLACE TEMP TABLE winning_keys AS SELECT * FROM batch_keys EXCEPT SELECT * FROM newer_keys"
-    )
+        connection.execute("CREATE OR REPLACE TEMP TABLE winning_keys (provider_id INTEGER, visit_id VARCHAR)")
+    # A month without a current file can take the batch's file as it is (files are immutable
+    # and it carries the batch's id), unless its rows need changing: recipients to renumber,
+    # or visits that a later batch already holds.
+    adoptable = not mapping and not one(connection, "SELECT count(*) FROM newer_keys")[0]
     providers = batch.provider_ids or ([batch.provider_id] if batch.provider_id else [])
     retiring = batch.complete and batch.period_start is not None and providers
     retire = (
@@ -351,6 +354,10 @@ def _activate(connection: Any, batch: VisitBatch) -> tuple[int, int, list[str]]:
     superseded = retired = 0
     obsolete: list[str] = []
     for month in sorted(affected):
+        if month not in current and adoptable:
+            LedgerMonth.objects.create(month=month, path=months[month].path, version=1, rows=months[month].rows,
+                                       batch=batch)
+            continue
         sources = []
         if month in current:
             sources.append(f"""
@@ -380,7 +387,8 @@ def _activate(connection: Any, batch: VisitBatch) -> tuple[int, int, list[str]]:
             connection, f"SELECT * FROM ({' UNION ALL BY NAME '.join(sources)}) ORDER BY {store.SORT}", [], relative
         )
         if month in current:
-            obsolete.append(current[month].path)
+            if not VisitFile.objects.filter(path=current[month].path).exists():  # a batch's file stays, for lineage
+                obsolete.append(current[month].path)
             LedgerMonth.objects.filter(pk=current[month].pk).update(path=relative, version=version, rows=rows, batch=batch)
         else:
             LedgerMonth.objects.create(month=month, path=relative, version=version, rows=rows, batch=batch)

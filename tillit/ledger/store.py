@@ -71,8 +71,11 @@ def write_parquet(connection: duckdb.DuckDBPyConnection, select: str, parameters
     target = absolute(relative)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = work_dir() / f"{uuid.uuid4().hex}.parquet"
+    # zstd at level 1 rather than DuckDB's default 3: a fifth less CPU to write a month, for a
+    # file 4 % larger (26.3 MB against 25.2 MB for two million visits); reading is as fast.
     connection.execute(
-        f"COPY ({select}) TO '{temporary}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)", parameters
+        f"COPY ({select}) TO '{temporary}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 100000)",
+        parameters,
     )
     rows = one(connection, "SELECT count(*) FROM read_parquet(?)", [str(temporary)])[0]
     checksum = sha256_of(temporary)
