@@ -10,7 +10,7 @@
             current file — the batch's visits win over earlier ones with the same visit id, and
             a complete batch retires its providers' other visits in its period — and the
             manifest switches to the new files in one transaction. A month without a current
-            file takes the batch's file as it is (docs/decisions/0003).
+            file takes the batch's file as it is (docs/decisions/0004).
 
 A crash at any moment leaves the old state or the new one: files appear under their names
 only when whole, and no file counts until the manifest names it (see store.py).
