@@ -245,6 +245,16 @@ def test_a_long_visit_overlaps_every_visit_that_starts_inside_it(ledger) -> None
     assert all("row 2" in reason for reason in issue_reasons(delivery))
 
 
+def test_each_staff_member_of_a_double_staffed_visit_is_checked(ledger) -> None:
+    delivery = load(ledger.world, [
+        visit("V1", "2024-05-06 08:00", "2024-05-06 09:00", staff_id="S1|S2", double_staffing="1"),
+        visit("V2", "2024-05-06 08:30", "2024-05-06 09:00", recipient_id="P:r2", staff_id="S2"),  # S2 in two places
+        visit("V3", "2024-05-06 08:10", "2024-05-06 08:40", recipient_id="P:r3", staff_id="S3"),
+    ])
+    assert [(row, value) for row, _column, value in warnings(delivery)] == [(3, "S2")]
+    assert {visit_id: row["overlap"] for visit_id, row in by_id().items()} == {"V1": False, "V2": True, "V3": False}
+
+
 def test_the_same_staff_id_at_two_providers_is_two_people(ledger) -> None:
     delivery = load(ledger.world, [
         visit("V1", "2024-05-06 08:00", "2024-05-06 09:00"),

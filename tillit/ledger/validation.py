@@ -408,6 +408,7 @@ def overlaps(connection: duckdb.DuckDBPyConnection) -> None:
 
     Each visit is compared with the latest-ending of the staff member's earlier visits, not just
     the one before it: a long visit can overlap several short ones that start after it.
+    A double-staffed visit may name both staff (`S1|S2`): each is checked on their own.
     Reads `accepted` (services.py): rejected rows overlap nothing. Leaves `overlapping(row, ...)`
     for the ledger's `overlap` flag.
     """
@@ -417,8 +418,12 @@ def overlaps(connection: duckdb.DuckDBPyConnection) -> None:
             SELECT row, staff_id, registered_start,
                    max(registered_end) OVER w AS previous_end,
                    arg_max(row, registered_end) OVER w AS previous_row
-            FROM accepted
-            WHERE status = 'performed' AND staff_id IS NOT NULL AND registered_start IS NOT NULL
+            FROM (
+                SELECT a.row, a.provider_id, trim(s.staff_id) AS staff_id, a.registered_start, a.registered_end
+                FROM accepted a, unnest(string_split(a.staff_id, '|')) AS s(staff_id)
+                WHERE a.status = 'performed' AND a.staff_id IS NOT NULL AND a.registered_start IS NOT NULL
+            ) one_staff
+            WHERE staff_id <> ''
             WINDOW w AS (PARTITION BY provider_id, staff_id ORDER BY registered_start, row
                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
         ) WHERE previous_end - registered_start > INTERVAL {OVERLAP_TOLERANCE_MINUTES} MINUTES
