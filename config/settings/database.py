@@ -17,6 +17,8 @@ else:
     _default = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "tillit.sqlite3",
+        # Keep a worker's connection between requests (opening one and its pragmas costs ~0.5 ms).
+        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
         # WAL lets the web process read while a worker writes.
         "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20},
     }
