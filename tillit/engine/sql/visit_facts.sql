@@ -11,17 +11,17 @@ CREATE OR REPLACE TEMP TABLE visit_facts AS
 SELECT v.provider_id,
        v.unit_id,
        v.recipient_id,
-       v.visit_id,
        v.status,
        v.registration_method,
        v.planned_start,
        v.registered_start,
        v.registered_end,
-       v.no_end,
        v.registered_start + to_minutes(CASE WHEN v.registered_start < $change_at THEN $before_minutes
                                             ELSE $after_minutes END) AS registered_start_local,
-       list_distinct(list_filter(list_transform(string_split(coalesce(v.staff_id, ''), '|'), lambda s: trim(s)),
-                                 lambda s: s <> '')) AS staff_ids,
+       CASE WHEN v.staff_id IS NULL OR v.staff_id = '' THEN []::VARCHAR[]
+            WHEN NOT contains(v.staff_id, '|') THEN [trim(v.staff_id)]  -- the usual case, without list work
+            ELSE list_distinct(list_filter(list_transform(string_split(v.staff_id, '|'), lambda s: trim(s)),
+                                           lambda s: s <> '')) END AS staff_ids,
        NOT list_has_all(excluded.codes, v.intervention_codes) AS regular_care,
        coalesce(u.service_type, 'home_care') = 'home_care' AS home_care,
        date_diff('second', v.registered_start, v.registered_end)
