@@ -3,7 +3,6 @@ every row is counted: loaded, rejected (with its row number) or warned about."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import duckdb
@@ -55,7 +54,6 @@ def test_one_million_visit_rows_load_and_every_row_is_counted(ledger) -> None:
     write_million(path)
     assert path.read_text(encoding="utf-8")[:200].startswith(";".join(HEADER))
 
-    started = time.perf_counter()
     delivery = visit_delivery_load(actor=ledger.world.controller, path=path, file_name="million.csv").delivery
     bad = ROWS // BAD_EVERY - 1
     assert delivery.status == Delivery.Status.PENDING
@@ -64,7 +62,6 @@ def test_one_million_visit_rows_load_and_every_row_is_counted(ledger) -> None:
     assert sorted(delivery.issues.values_list("row", flat=True)) == [n * BAD_EVERY + 2 for n in range(1, bad + 1)]
 
     delivery_accept(actor=ledger.world.controller, delivery=delivery)
-    elapsed = time.perf_counter() - started
 
     assert delivery.rows_accepted == ROWS - bad
     assert list(LedgerMonth.objects.values_list("month", "rows")) == [("2024-05", ROWS - bad)]
@@ -73,4 +70,4 @@ def test_one_million_visit_rows_load_and_every_row_is_counted(ledger) -> None:
                      where="true GROUP BY provider_id", order="provider_id")
     assert [(row["n"], row["d"]) for row in counts] == [(ROWS // 2 - bad, ROWS // 2 - bad), (ROWS // 2, ROWS // 2)]
     assert sum(row["minutes"] for row in counts) == 27 * (ROWS - bad)
-    assert elapsed < 60, f"a million rows took {elapsed:.0f} s"
+    # How fast: bench/import_visits.py (timings belong in benchmarks, not in tests).
