@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "tillit.care",
     "tillit.ledger",
     "tillit.quality",
+    "tillit.compensation",
     "tillit.benchmarks",
     "tillit.demo",
 ]

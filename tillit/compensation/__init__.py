@@ -1,0 +1,1 @@
+"""Compensation: models with effective-dated versions, statements, the simulator, the effect premium."""
