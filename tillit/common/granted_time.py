@@ -163,6 +163,19 @@ def granted_minutes(item: GrantedIntervention, year: int, month: int) -> Fractio
     return _daily_rate(item, year, month) * active_days
 
 
+def granted_minutes_between(item: GrantedIntervention, first: datetime.date, last: datetime.date) -> Fraction:
+    """Granted minutes of the days `first`..`last` (inclusive) within one month: the part of a
+    month that one compensation model version governs (a version may take effect mid-month)."""
+    if (first.year, first.month) != (last.year, last.month):
+        raise GrantedTimeError(_("The days must lie within one month."))
+    start = max(first, item.active_from)
+    end = last if item.active_to is None else min(last, item.active_to)
+    active_days = (end - start).days + 1
+    if active_days <= 0:
+        return Fraction(0)
+    return _daily_rate(item, first.year, first.month) * active_days
+
+
 def granted_minutes_total(items: Iterable[GrantedIntervention], year: int, month: int) -> Fraction:
     """A recipient's (or provider's) granted minutes in a month: the exact sum of its interventions."""
     _check_month(year, month)

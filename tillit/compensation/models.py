@@ -53,3 +53,73 @@ class ModelVersion(models.Model):
     @property
     def rules(self) -> Rules:
         return parse_rules(self.rules_data, f"{self.model.name} {self.valid_from}")
+
+
+class Statement(models.Model):
+    """A provider's compensation for a month (ersättningsunderlag): a draft until finance approves
+    it, then locked. A re-run makes a new version; earlier versions stay for comparison."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+
+    provider = models.ForeignKey("registry.Provider", on_delete=models.PROTECT, related_name="statements")
+    month = models.CharField(_("month"), max_length=7)
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    model = models.ForeignKey(CompensationModel, on_delete=models.PROTECT, related_name="statements")
+    model_document = models.TextField()  # the model as it was priced with (TOML), for lineage
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    ledger_path = models.CharField(max_length=300, blank=True)  # the month's ledger file read
+    ledger_batches = models.JSONField(default=list)  # the visit deliveries (batch ids) behind it
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-month", "provider__name", "-number"]
+        constraints = [models.UniqueConstraint(fields=["provider", "month", "number"], name="statement_version")]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.month} v{self.number}"
+
+
+class StatementLine(models.Model):
+    """One line: a recipient's component at one rate, with the quantities that produced it."""
+
+    class Component(models.TextChoices):
+        TIME = "time", _("Time")
+        PER_VISIT = "per_visit", _("Per visit")
+        PER_DELIVERY = "per_delivery", _("Per delivery")
+        PER_MONTH = "per_month", _("Per month")
+        SCHABLON = "schablon", _("Standard time per occasion")
+        DECLINED = "declined", _("Declined visits")
+        ABSENCE = "absence", _("Absence")
+        NEW_CUSTOMER = "new_customer", _("New customer")
+        REGI_ADJUSTMENT = "regi_adjustment", _("Operator-form adjustment")
+        EFFECT_PREMIUM = "effect_premium", _("Effect premium")
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    recipient = models.ForeignKey("care.Recipient", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    component = models.CharField(max_length=20, choices=Component.choices)
+    version_from = models.DateField()
+    category = models.CharField(max_length=16, blank=True)
+    band = models.CharField(max_length=32, blank=True)
+    intervention = models.CharField(max_length=32, blank=True)
+    granted_minutes = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    performed_minutes = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    quantity = models.DecimalField(max_digits=14, decimal_places=4)
+    unit = models.CharField(max_length=10)
+    rate = models.DecimalField(max_digits=14, decimal_places=2)
+    percent = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["recipient_id", "component", "version_from", "band", "id"]
+        indexes = [models.Index(fields=["statement", "recipient"])]
