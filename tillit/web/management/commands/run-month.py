@@ -1,7 +1,8 @@
 """tillit run-month 2024-03: the month-end run — every provider's statement and the quality figures.
 
 Statements get a new version where anything changed since the last run (an approved one stays
-locked beside it); the quality indicators of the month are computed again.
+locked beside it); the quality indicators of the month are computed again. It lives with the
+web adapter because it drives two sibling domain apps (compensation and quality).
 """
 
 from __future__ import annotations
