@@ -81,6 +81,8 @@ class ProviderMonth:
     alarm_recipients: set[int] = field(default_factory=set)
     # version valid_from → recipients who started with the provider in that version's days
     new_recipients: dict[datetime.date, set[int]] = field(default_factory=dict)
+    # (recipient, version valid_from) → [(day of the stay, 1 = first; category; granted minutes that day)]
+    absence_days: dict[tuple[int, datetime.date], list[tuple[int, str, Fraction]]] = field(default_factory=dict)
 
 
 def visit_category(codes: Iterable[str], categories: dict[str, str]) -> str:
@@ -95,7 +97,8 @@ def _best_for_codes(rules: tuple[Match, ...], codes: list[str], **facts: str) ->
     chosen, chosen_code = best(tuple(r for r in rules if not r.intervention), **facts), ""
     for code in codes:
         candidate = best(tuple(r for r in rules if r.intervention == code), intervention=code, **facts)
-        if candidate is not None and (chosen is None or candidate.specificity > chosen.specificity):
+        # naming the intervention is more specific than its category: a tie goes to the named one
+        if candidate is not None and (chosen is None or candidate.specificity >= chosen.specificity):
             chosen, chosen_code = candidate, code
     return chosen, chosen_code
 
@@ -108,6 +111,7 @@ def price(month: ProviderMonth) -> list[Line]:
     lines += _visits(month, rules_of)
     lines += _monthly(month, rules_of)
     lines += _new_customers(month, rules_of)
+    lines += _absences(month, rules_of)
     lines += _regi_adjustments(month, lines)
     return [line for line in lines if line.quantity]
 
@@ -118,7 +122,11 @@ def _rate(rules: Rules, month: ProviderMonth, recipient_id: int, category: str, 
 
 
 def _time(month: ProviderMonth, rules_of: dict[datetime.date, Rules]) -> list[Line]:
-    """Time: performed seconds by band, granted minutes, or performed capped at a share of granted."""
+    """Time: performed seconds by band, granted minutes, or performed capped at a share of granted.
+
+    Performed time is priced per set of interventions (a rate may name an intervention, e.g.
+    relief or escort), and summed into one line per recipient, category, version, band and rate.
+    """
     performed: dict[tuple[int, str, datetime.date], list[dict[str, Any]]] = defaultdict(list)
     for row in month.time_rows:
         performed[(row["recipient_id"], row["category"], row["version_from"])].append(row)
@@ -140,11 +148,17 @@ def _time(month: ProviderMonth, rules_of: dict[datetime.date, Rules]) -> list[Li
         if rules.basis == "performed_capped" and performed_minutes:
             cap = granted_minutes * Fraction(rules.cap_percent) / 100
             factor = min(Fraction(1), cap / performed_minutes)
-        for row in sorted(rows, key=lambda r: r["band"]):
-            rate = _rate(rules, month, recipient_id, category, row["band"])
-            if rate is None:
-                continue  # no hourly rate in this band (e.g. nights paid per visit)
-            lines.append(Line(quantity=Fraction(row["seconds"], 3600) * factor, rate=rate, band=row["band"], **common))
+        priced: dict[tuple[str, str, Decimal], Fraction] = defaultdict(Fraction)
+        zone = month.recipients[recipient_id].zone
+        for row in rows:
+            codes = row["codes_key"].split("|") if row["codes_key"] else []
+            rule, code = _best_for_codes(rules.hourly, codes, category=category, band=row["band"], zone=zone,
+                                         regi=month.regi)
+            if rule is None:
+                continue  # no hourly rate for this time (e.g. nights paid per visit)
+            priced[(row["band"], code, rule.rate)] += Fraction(row["seconds"], 3600) * factor  # type: ignore[attr-defined]
+        for (band, code, rate), hours in sorted(priced.items()):
+            lines.append(Line(quantity=hours, rate=rate, band=band, intervention=code, **common))
     return lines
 
 
@@ -219,6 +233,25 @@ def _new_customers(month: ProviderMonth, rules_of: dict[datetime.date, Rules]) -
             if rate is not None:
                 lines.append(Line(recipient_id=recipient_id, component="new_customer", version_from=span.valid_from,
                                   quantity=Fraction(new.minutes) / 60, unit="hour", rate=rate, category=new.category))
+    return lines
+
+
+def _absences(month: ProviderMonth, rules_of: dict[datetime.date, Rules]) -> list[Line]:
+    """Days of an unplanned hospital stay, paid at a share of the day's granted time."""
+    lines = []
+    for (recipient_id, version_from), days in sorted(month.absence_days.items()):
+        rules = rules_of[version_from]
+        for rule in rules.absence:
+            minutes: dict[str, Fraction] = defaultdict(Fraction)
+            for number, category, granted in days:
+                if rule.first_day <= number <= rule.last_day and rule.category in ("", category):
+                    minutes[category] += granted
+            for category, total in sorted(minutes.items()):
+                rate = _rate(rules, month, recipient_id, category)
+                if rate is not None and total:
+                    lines.append(Line(recipient_id=recipient_id, component="absence", version_from=version_from,
+                                      quantity=total / 60, unit="hour", rate=rate, category=category,
+                                      percent=rule.percent, detail={"days": f"{rule.first_day}-{rule.last_day}"}))
     return lines
 
 

@@ -53,6 +53,18 @@ def _clock(value: Any, where: str) -> datetime.time:
         raise _fail(where, f"{value!r} is not a time of day; write it like \"07:00\"") from None
 
 
+def _whole(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(where, f"{value!r} is not a whole number")
+    return value
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(where, f"{value!r} is not true or false (write it without quotes)")
+    return value
+
+
 def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
     if value not in allowed:
         raise _fail(where, f"{value!r} is not one of {', '.join(allowed)}")
@@ -96,7 +108,10 @@ class Match:
         return sum(1 for name in ("category", "intervention", "band", "zone", "regi") if getattr(self, name))
 
     def matches(self, **facts: str) -> bool:
-        return all(not getattr(self, name) or getattr(self, name) == value for name, value in facts.items())
+        """Every field the rule names must be among the facts, and equal: a rule for one
+        intervention never prices what is not that intervention."""
+        return all(not getattr(self, name) or facts.get(name) == getattr(self, name)
+                   for name in ("category", "intervention", "band", "zone", "regi"))
 
 
 @dataclass(frozen=True)
@@ -181,7 +196,9 @@ def _match_fields(item: Mapping[str, Any], where: str, bands: set[str]) -> dict[
     return values
 
 
-def _known(item: Mapping[str, Any], allowed: set[str], where: str) -> None:
+def _known(item: Any, allowed: set[str], where: str) -> None:
+    if not isinstance(item, Mapping):
+        raise _fail(where, f"must be a table of fields, not {item!r}")
     unknown = set(item) - allowed
     if unknown:
         raise _fail(where, f"unknown field(s) {', '.join(sorted(unknown))}")
@@ -232,7 +249,7 @@ def parse_rules(data: Mapping[str, Any], where: str = "version") -> Rules:
     for spot, item in items("per_month"):
         _known(item, _MATCH | {"amount", "alarm_customer"}, spot)
         monthly.append(MonthlyFee(**_match_fields(item, spot, band_codes), amount=_decimal(item.get("amount"), f"{spot}.amount"),
-                                  alarm_customer=bool(item.get("alarm_customer", False))))
+                                  alarm_customer=_flag(item.get("alarm_customer", False), f"{spot}.alarm_customer")))
     schablon = []
     for spot, item in items("schablon"):
         _known(item, {"intervention", "minutes"}, spot)
@@ -247,9 +264,12 @@ def parse_rules(data: Mapping[str, Any], where: str = "version") -> Rules:
     absence = []
     for spot, item in items("absence"):
         _known(item, {"first_day", "last_day", "percent", "category"}, spot)
-        first, last = int(item.get("first_day", 0)), int(item.get("last_day", 0))
+        first, last = _whole(item.get("first_day"), f"{spot}.first_day"), _whole(item.get("last_day"), f"{spot}.last_day")
         if not 1 <= first <= last:
             raise _fail(spot, "days are counted from 1: first_day ≤ last_day")
+        category_of = item.get("category", "")
+        if any(a.category == category_of and a.first_day <= last and first <= a.last_day for a in absence):
+            raise _fail(spot, "its days overlap another absence rule of the same category")
         absence.append(AbsenceRule(first, last, _decimal(item.get("percent"), f"{spot}.percent", maximum=Decimal(100)),
                                    _choice(item["category"], CATEGORIES, f"{spot}.category") if item.get("category") else ""))
     adjustments = []

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.audit.services import audit_record
-from tillit.care.models import Decision, DecisionIntervention, Intervention, Recipient
+from tillit.care.models import CareEvent, Decision, DecisionIntervention, Intervention, Recipient
 from tillit.common.errors import ApplicationError
-from tillit.common.granted_time import GrantedIntervention, granted_minutes_between
+from tillit.common.granted_time import GrantedIntervention, granted_minutes_between, minutes_per_day
 from tillit.common.periods import Month
 from tillit.compensation.bands import VersionSpan, band_intervals, version_spans
 from tillit.compensation.models import CompensationModel, Statement, StatementLine
@@ -112,6 +112,46 @@ def _new_recipients(provider: Provider, spans: list[VersionSpan]) -> dict[dateti
     return {span.valid_from: {r for r, day in first.items() if span.first <= day < span.until} for span in spans}
 
 
+def _absence_days(provider: Provider, spans: list[VersionSpan], month: Month
+                  ) -> dict[tuple[int, datetime.date], list[tuple[int, str, Fraction]]]:
+    """For each recipient's hospital stays with the provider: every day of the stay in the month
+    (numbered from 1 = the day it started, up to the day before it ended) with the granted
+    minutes of that day per category."""
+    longest = max((rule.last_day for span in spans for rule in span.rules.absence), default=0)
+    if not longest:
+        return {}
+    events = CareEvent.objects.filter(provider=provider, event_type__in=["absence_started", "absence_ended"],
+                                      date__lte=month.last_day).order_by("date")
+    stays: dict[tuple[int, str], list[datetime.date | None]] = {}
+    for kind, recipient_id, day, reference in events.values_list("event_type", "recipient_id", "date", "reference"):
+        if kind == "absence_started":
+            stays[(recipient_id, reference)] = [day, None]
+        elif (recipient_id, reference) in stays:
+            stays[(recipient_id, reference)][1] = day
+    items: dict[int, list[tuple[str, GrantedIntervention]]] = defaultdict(list)
+    for recipient_id, start, end, category, minutes, frequency, period, double in DecisionIntervention.objects.filter(
+            decision__provider=provider, decision__recipient_id__in={r for r, _ref in stays}).values_list(
+            "decision__recipient_id", "decision__start_date", "decision__end_date", "category", "minutes",
+            "frequency", "period", "double_staffing"):
+        items[recipient_id].append((category, GrantedIntervention(
+            standard_minutes=minutes, frequency=frequency, period=period, double_staffing=double,
+            active_from=start, active_to=end)))
+    out: dict[tuple[int, datetime.date], list[tuple[int, str, Fraction]]] = defaultdict(list)
+    for (recipient_id, _reference), (start, end) in stays.items():
+        for number in range(1, longest + 1):
+            day = start + datetime.timedelta(days=number - 1)
+            if (end is not None and day >= end) or not month.first_day <= day <= month.last_day:
+                continue
+            span = next((s for s in spans if s.first <= day < s.until), None)
+            if span is None:
+                continue
+            for category, item in items[recipient_id]:
+                minutes = minutes_per_day(item, day)
+                if minutes:
+                    out[(recipient_id, span.valid_from)].append((number, category, minutes))
+    return dict(out)
+
+
 def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stage: None
                   ) -> tuple[dict[int, tuple[CompensationModel, list[Line]]], str]:
     """Every provider's priced lines for the month (nothing stored); and the ledger file read."""
@@ -150,6 +190,7 @@ def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stag
             time_rows=by_provider_time[pid], visit_rows=by_provider_visits[pid],
             granted=_granted(provider, spans[pid]), alarm_recipients=active & alarms,
             new_recipients=_new_recipients(provider, spans[pid]),
+            absence_days=_absence_days(provider, spans[pid], month),
         )
         out[pid] = (model, price(provider_month))
     return out, ledger_path

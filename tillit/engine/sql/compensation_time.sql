@@ -1,5 +1,5 @@
--- Performed time of the month per recipient, in the model version and time band each second
--- falls in — docs/compensation.md#performed-time.
+-- Performed time of the month per recipient and set of interventions, in the model version and
+-- time band each second falls in — docs/compensation.md#performed-time.
 --   performed visits with a registered end; registered end − start in UTC (daylight saving
 --   right), times the staff (double staffing is paid per staff member);
 --   a band's share is the overlap of the visit with the band's occurrences (bands: local clock
@@ -10,7 +10,7 @@ WITH performed AS (
     SELECT v.provider_id, v.recipient_id, v.visit_id, v.registered_start AS s, v.registered_end AS e,
            CASE WHEN v.double_staffing THEN 2 ELSE 1 END AS staff,
            timezone('Europe/Stockholm', v.registered_start::TIMESTAMPTZ)::DATE AS local_day,
-           c.category
+           c.category, c.codes_key
     FROM ledger_visits v
     JOIN code_sets c ON c.codes_key = array_to_string(v.intervention_codes, '|')
     WHERE v.status = 'performed' AND v.registered_end IS NOT NULL AND c.timed
@@ -36,9 +36,9 @@ parts AS (
     UNION ALL
     SELECT * FROM unbanded WHERE seconds > 0
 )
-SELECT p.provider_id, p.recipient_id, p.category, x.version_from, x.band,
+SELECT p.provider_id, p.recipient_id, p.category, p.codes_key, x.version_from, x.band,
        sum(x.seconds * p.staff)::BIGINT AS seconds
 FROM parts x
 JOIN performed p USING (provider_id, visit_id)
 GROUP BY ALL
-ORDER BY 1, 2, 3, 4, 5
+ORDER BY 1, 2, 3, 4, 5, 6
