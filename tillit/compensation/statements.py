@@ -73,9 +73,13 @@ def _categories() -> dict[str, str]:
 
 
 def _code_sets(keys: list[str], categories: dict[str, str], spans: dict[int, list[VersionSpan]]) -> list[dict[str, Any]]:
-    """Which sets of codes are paid by time: all but those holding only schablon-paid codes."""
+    """Which sets of codes are paid by time: all but those holding only codes paid per occasion
+    (schablon) or per delivery (e.g. meal transport)."""
+    # paid per occasion or per delivery, not by the time the visit took
     schablon = {s.intervention for provider_spans in spans.values() for span in provider_spans
                 for s in span.rules.schablon}
+    schablon |= {f.intervention for provider_spans in spans.values() for span in provider_spans
+                 for f in span.rules.per_delivery if f.intervention}
     rows = []
     for key in keys:
         codes = key.split("|") if key else []
