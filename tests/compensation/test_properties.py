@@ -1,0 +1,94 @@
+"""Properties of pricing (hypothesis): a total is the sum of its lines; a month split into two
+versions with the same rules pays exactly what the whole month pays for time; pricing twice
+gives the same lines."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import given, settings, strategies as st
+
+from tillit.compensation.bands import VersionSpan
+from tillit.compensation.pricing import ProviderMonth, Recipient, price
+from tillit.compensation.rules import parse_rules
+
+RULES = parse_rules({
+    "basis": "performed",
+    "time_bands": {"day": {"from": "07:00", "to": "22:00"}, "night": {"from": "22:00", "to": "07:00"}},
+    "hourly": [{"band": "day", "rate": "516"}, {"band": "night", "category": "omvardnad", "rate": "611.37"},
+               {"band": "night", "rate": "498.5"}],
+    "per_visit": [{"band": "night", "amount": "260"}],
+})
+MARCH, MIDDLE, APRIL = datetime.date(2024, 3, 1), datetime.date(2024, 3, 16), datetime.date(2024, 4, 1)
+CATEGORIES = {"MORG": "omvardnad", "STAD": "service"}
+
+rows = st.lists(st.tuples(
+    st.integers(1, 5),  # recipient
+    st.sampled_from(["omvardnad", "service"]),
+    st.sampled_from(["day", "night"]),  # the bands cover the whole day: no second is outside them
+    st.integers(0, 40 * 3600),  # seconds in the first half
+    st.integers(0, 40 * 3600),  # seconds in the second half
+), max_size=12)
+
+
+def _month(spans, time_rows) -> ProviderMonth:
+    return ProviderMonth(regi="private", spans=spans, recipients={n: Recipient("", False) for n in range(1, 6)},
+                         categories=CATEGORIES, time_rows=time_rows, visit_rows=[], granted={})
+
+
+def _whole(data):
+    spans = [VersionSpan(MARCH, MARCH, APRIL, RULES)]
+    return _month(spans, [{"recipient_id": r, "category": c, "codes_key": "MORG" if c == "omvardnad" else "STAD",
+                           "version_from": MARCH, "band": b, "seconds": s1 + s2} for r, c, b, s1, s2 in data])
+
+
+def _halves(data):
+    second = datetime.date(2024, 3, 16)
+    spans = [VersionSpan(MARCH, MARCH, MIDDLE, RULES), VersionSpan(second, MIDDLE, APRIL, RULES)]
+    time_rows = []
+    for r, c, b, s1, s2 in data:
+        key = "MORG" if c == "omvardnad" else "STAD"
+        time_rows.append({"recipient_id": r, "category": c, "codes_key": key, "version_from": MARCH, "band": b, "seconds": s1})
+        time_rows.append({"recipient_id": r, "category": c, "codes_key": key, "version_from": second, "band": b, "seconds": s2})
+    return _month(spans, time_rows)
+
+
+def _exact_by_recipient(lines) -> dict[int, Fraction]:
+    totals: dict[int, Fraction] = {}
+    for line in lines:
+        totals[line.recipient_id] = totals.get(line.recipient_id, Fraction(0)) + line.exact_amount
+    return {k: v for k, v in totals.items() if v}
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows)
+def test_each_line_is_its_exact_amount_rounded_half_up_and_the_total_their_sum(data):
+    """Checked with plain decimal arithmetic at 50 digits (independent of the Fraction path)."""
+    from decimal import ROUND_HALF_UP, localcontext
+
+    lines = price(_whole(data))
+    with localcontext() as context:
+        context.prec = 50
+        for line in lines:
+            exact = Decimal(line.quantity.numerator) / Decimal(line.quantity.denominator) * line.rate
+            assert line.amount == exact.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    seconds = sum(s1 + s2 for _r, _c, _b, s1, s2 in data)
+    assert sum(line.quantity for line in lines) == Fraction(seconds, 3600)  # every second priced once
+    total = sum((line.amount for line in lines), Decimal("0.00"))
+    assert abs(Fraction(total) - sum((line.exact_amount for line in lines), Fraction(0))) <= Fraction(1, 200) * len(lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows)
+def test_two_halves_pay_exactly_the_whole_month_for_time(data):
+    assert _exact_by_recipient(price(_halves(data))) == _exact_by_recipient(price(_whole(data)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows)
+def test_pricing_twice_gives_the_same_lines(data):
+    first = [(l.recipient_id, l.component, l.band, l.quantity, l.rate, l.amount) for l in price(_whole(data))]
+    again = [(l.recipient_id, l.component, l.band, l.quantity, l.rate, l.amount) for l in price(_whole(data))]
+    assert first == again
