@@ -10,6 +10,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -91,9 +92,20 @@ def visit_category(codes: Iterable[str], categories: dict[str, str]) -> str:
     return "omvardnad" if "omvardnad" in found else "service" if "service" in found else "other"
 
 
+@lru_cache(maxsize=65536)
+def _best_cached(rules: tuple[Match, ...], codes: tuple[str, ...], facts: tuple[tuple[str, str], ...]
+                 ) -> tuple[Match | None, str]:
+    return _best_for_codes_uncached(rules, list(codes), **dict(facts))
+
+
 def _best_for_codes(rules: tuple[Match, ...], codes: list[str], **facts: str) -> tuple[Match | None, str]:
     """The most specific rule for a visit with several codes: a rule naming an intervention
-    matches when the visit holds that code. Returns (rule, the code it named)."""
+    matches when the visit holds that code. Returns (rule, the code it named). Memoised: a
+    month asks the same question for thousands of recipients."""
+    return _best_cached(rules, tuple(codes), tuple(sorted(facts.items())))
+
+
+def _best_for_codes_uncached(rules: tuple[Match, ...], codes: list[str], **facts: str) -> tuple[Match | None, str]:
     chosen, chosen_code = best(tuple(r for r in rules if not r.intervention), **facts), ""
     for code in codes:
         candidate = best(tuple(r for r in rules if r.intervention == code), intervention=code, **facts)
@@ -117,8 +129,14 @@ def price(month: ProviderMonth) -> list[Line]:
 
 
 def _rate(rules: Rules, month: ProviderMonth, recipient_id: int, category: str, band: str = "") -> Decimal | None:
-    rate = best(rules.hourly, category=category, band=band, zone=month.recipients[recipient_id].zone, regi=month.regi)
+    """The hourly rate that names no intervention (granted time, schablons, new customers)."""
+    rate = _plain_rate(rules.hourly, category, band, month.recipients[recipient_id].zone, month.regi)
     return rate.rate if rate else None  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=65536)
+def _plain_rate(hourly: tuple[Match, ...], category: str, band: str, zone: str, regi: str) -> Match | None:
+    return best(hourly, category=category, band=band, zone=zone, regi=regi)
 
 
 def _time(month: ProviderMonth, rules_of: dict[datetime.date, Rules]) -> list[Line]:

@@ -89,18 +89,30 @@ def _code_sets(keys: list[str], categories: dict[str, str], spans: dict[int, lis
 
 
 def _granted(provider: Provider, spans: list[VersionSpan]) -> dict[tuple[int, str, datetime.date], Fraction]:
-    granted: dict[tuple[int, str, datetime.date], Fraction] = defaultdict(Fraction)
+    """Granted minutes per recipient, category and version (PRODUCT.md, "Granted time").
+
+    Summed in whole numbers, as the engine's reference.granted does (a test holds it equal to
+    tillit.common.granted_time): minutes × 100 × frequency × 10 000 × staff, in units of
+    1 / (10**6 · 7 · days in the month), a common denominator of the day, week and month rates.
+    """
+    if not spans:
+        return {}
+    days = spans[0].first.day - 1 + (spans[-1].until - spans[0].first).days  # the month's length
+    per_period = {"day": 7 * days, "week": days, "month": 7}
+    units: dict[tuple[int, str, datetime.date], int] = defaultdict(int)
     lines = DecisionIntervention.objects.filter(decision__provider=provider).values_list(
         "decision__recipient_id", "decision__start_date", "decision__end_date", "category", "minutes", "frequency",
         "period", "double_staffing")
     for recipient_id, start, end, category, minutes, frequency, period, double in lines:
-        item = GrantedIntervention(standard_minutes=minutes, frequency=frequency, period=period,
-                                   double_staffing=double, active_from=start, active_to=end)
+        weight = int(minutes * 100) * int(frequency * 10_000) * (2 if double else 1) * per_period[period]
         for span in spans:
-            value = granted_minutes_between(item, span.first, span.until - datetime.timedelta(days=1))
-            if value:
-                granted[(recipient_id, category, span.valid_from)] += value
-    return dict(granted)
+            first = max(span.first, start)
+            last = span.until - datetime.timedelta(days=1)
+            last = last if end is None else min(last, end)
+            if last >= first:
+                units[(recipient_id, category, span.valid_from)] += weight * ((last - first).days + 1)
+    denominator = 10**6 * 7 * days
+    return {key: Fraction(value, denominator) for key, value in units.items()}
 
 
 def _active_recipients(provider: Provider, month: Month) -> set[int]:
