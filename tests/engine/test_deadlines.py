@@ -17,6 +17,8 @@ care contact at 31 Mar 1 of 4 episodes, 4 days to it.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from tests.engine.builders import (
@@ -105,3 +107,17 @@ def test_a_contract_may_give_more_days(march):
     figures = month_figures("2024-03", terms={march.provider_a.pk: Terms(welcome_call_days=8, complaint_days=15)})
     assert value(figures, "welcome_call", march.provider_a.pk) == ("100.00", "3", "3")
     assert value(figures, "complaint", march.provider_a.pk) == ("100.00", "2", "2")
+
+
+def test_a_run_of_several_months_finds_the_same_items(march):
+    """Runs of several months ask the deadline query once; each month gets exactly its items."""
+    from tillit.common.periods import Month
+    from tillit.engine.month import compute_month
+    from tillit.engine.reference import Snapshot
+
+    snapshot, as_of = Snapshot(), datetime.date(2025, 1, 1)
+    for month in ("2024-03", "2024-04", "2024-09"):
+        shared = compute_month(Month.parse(month), {}, as_of=as_of, snapshot=snapshot)
+        alone = compute_month(Month.parse(month), {}, as_of=as_of)
+        assert shared.deadlines == alone.deadlines and shared.values == alone.values, month
+    assert len(snapshot.deadlines) == 1

@@ -121,7 +121,7 @@ def compute_month(month: Month, terms: dict[int, Terms], *, as_of: datetime.date
         progress("recipients")
         _recipient_month(connection, figures)
         progress("deadlines")
-        _deadlines(connection, month, as_of, figures)
+        _deadlines(connection, month, as_of, figures, terms, snapshot)
     finally:
         connection.close()
     return figures
@@ -172,10 +172,20 @@ def _recipient_month(connection: duckdb.DuckDBPyConnection, figures: MonthFigure
 
 
 def _deadlines(connection: duckdb.DuckDBPyConnection, month: Month, as_of: datetime.date,
-               figures: MonthFigures) -> None:
-    figures.deadlines = queries.rows(connection, "deadlines", {
-        "as_of": as_of, "due_from": month.first_day, "due_to": month.last_day,
-    })
+               figures: MonthFigures, terms: dict[int, Terms], snapshot: reference.Snapshot | None) -> None:
+    if snapshot is None:
+        figures.deadlines = queries.rows(connection, "deadlines", {
+            "as_of": as_of, "due_from": month.first_day, "due_to": month.last_day,
+        })
+    else:
+        key = (as_of, tuple(sorted(terms.items())))
+        if key not in snapshot.deadlines:
+            by_month: dict[tuple[int, int], list[dict[str, Any]]] = {}
+            for item in queries.rows(connection, "deadlines", {
+                    "as_of": as_of, "due_from": datetime.date(1, 1, 1), "due_to": datetime.date(9999, 12, 31)}):
+                by_month.setdefault((item["due_date"].year, item["due_date"].month), []).append(item)
+            snapshot.deadlines[key] = by_month
+        figures.deadlines = snapshot.deadlines[key].get((month.year, month.month), [])
     counts: dict[tuple[str, int], list[int]] = {}
     for item in figures.deadlines:
         tally = counts.setdefault((item["indicator"], item["provider_id"]), [0, 0])

@@ -145,6 +145,9 @@ class Snapshot:
     """The reference tables read once from the database, for runs of several months."""
 
     def __init__(self) -> None:
+        # deadline items of every month, per (as_of, terms): the query reads no visits, so a
+        # run of several months asks it once (engine.month._deadlines)
+        self.deadlines: dict[object, dict[tuple[int, int], list[dict]]] = {}
         self.recipients = recipients()
         self.units = units()
         self.decisions = decisions()

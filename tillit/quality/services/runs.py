@@ -24,6 +24,7 @@ from tillit.engine.reference import Snapshot
 from tillit.quality.models import (
     ContinuityObservation, DeadlineItem, IndicatorResult, IndicatorRun, RecipientMonth,
 )
+from tillit.quality.services.bulk import insert_rows
 from tillit.quality.services.compliance import compliance_rows, contracts_in_force, terms_by_provider
 
 _BATCH = 5000
@@ -71,27 +72,24 @@ def _store(actor: Any, run: IndicatorRun, month: Month, figures: MonthFigures, c
         IndicatorResult(run=run, month=label, indicator=v.indicator, provider_id=v.provider_id, unit_id=v.unit_id,
                         numerator=v.numerator, denominator=v.denominator, value=v.value)
         for v in figures.values), batch_size=_BATCH)
-    ContinuityObservation.objects.bulk_create((
-        ContinuityObservation(run=run, month=label, provider_id=o["provider_id"], unit_id=o["unit_id"],
-                              recipient_id=o["recipient_id"], period_start=o["period_start"],
-                              visits=o["visits"], staff=o["staff"])
-        for o in figures.continuity), batch_size=_BATCH)
-    RecipientMonth.objects.bulk_create((
-        RecipientMonth(run=run, month=label, provider_id=r["provider_id"], recipient_id=r["recipient_id"],
-                       staff=r["staff"], planned_visits=r["planned_visits"], performed_visits=r["performed_visits"],
-                       performed_minutes=_minutes(r["performed_seconds"]), granted_minutes=_minutes(r["granted_seconds"]))
-        for r in figures.recipients), batch_size=_BATCH)
-    DeadlineItem.objects.bulk_create([
-        *(DeadlineItem(run=run, month=label, indicator=i["indicator"], provider_id=i["provider_id"],
-                       recipient_id=i["recipient_id"], reference=i["reference"] or "", start_date=i["start_date"],
-                       due_date=i["due_date"], end_date=i["end_date"], done_date=i["done_date"], status=i["status"])
-          for i in figures.deadlines),
-        *(DeadlineItem(run=run, month=label, indicator="care_contact", provider_id=c["provider_id"],
-                       recipient_id=c["recipient_id"], start_date=c["start_date"], due_date=month.last_day,
-                       done_date=c["assigned_date"],
-                       status=DeadlineItem.Status.MET if c["assigned_date"] else DeadlineItem.Status.MISSING)
-          for c in figures.care_contacts),
-    ], batch_size=_BATCH)
+    insert_rows(ContinuityObservation, ("run", "month", "provider", "unit", "recipient", "period_start", "visits", "staff"), (
+        (run.pk, label, o["provider_id"], o["unit_id"], o["recipient_id"], o["period_start"], o["visits"], o["staff"])
+        for o in figures.continuity))
+    insert_rows(RecipientMonth, ("run", "month", "provider", "recipient", "staff", "planned_visits",
+                                 "performed_visits", "performed_minutes", "granted_minutes"), (
+        (run.pk, label, r["provider_id"], r["recipient_id"], r["staff"], r["planned_visits"], r["performed_visits"],
+         _minutes(r["performed_seconds"]), _minutes(r["granted_seconds"]))
+        for r in figures.recipients))
+    items = ("run", "month", "indicator", "provider", "recipient", "reference", "start_date", "due_date", "end_date",
+             "done_date", "status")
+    insert_rows(DeadlineItem, items, (
+        (run.pk, label, i["indicator"], i["provider_id"], i["recipient_id"], i["reference"] or "", i["start_date"],
+         i["due_date"], i["end_date"], i["done_date"], i["status"])
+        for i in figures.deadlines))
+    insert_rows(DeadlineItem, items, (
+        (run.pk, label, "care_contact", c["provider_id"], c["recipient_id"], "", c["start_date"], month.last_day,
+         None, c["assigned_date"], DeadlineItem.Status.MET if c["assigned_date"] else DeadlineItem.Status.MISSING)
+        for c in figures.care_contacts))
     compliance = compliance_rows(run, month, contracts, figures.values)
     run.compliance.model.objects.bulk_create(compliance, batch_size=_BATCH)
     IndicatorRun.objects.filter(month=label).exclude(pk=run.pk).delete()
