@@ -74,3 +74,17 @@ def test_the_demo_shows_real_kolada_figures_offline(demo, client):
     assert client.login(username="namnd@tillby.example", password=DEMO_PASSWORD)
     html = client.get(reverse("benchmarks")).content.decode()
     assert "Källa: Kolada" in html and "Stockholm" in html
+
+
+def test_the_demo_has_statements_to_look_at(demo):
+    """The last two full months are priced: the older approved by finance, the newer a draft."""
+    from tillit.compensation.models import Statement
+
+    by_month = {month: list(Statement.objects.filter(month=month)) for month in ("2024-04", "2024-05")}
+    assert all(by_month.values()), by_month
+    assert {s.status for s in by_month["2024-04"]} == {"approved"}
+    assert {s.status for s in by_month["2024-05"]} == {"draft"}
+    for statement in by_month["2024-05"]:
+        assert statement.total == sum(line.amount for line in statement.lines.all()) > 0
+    components = set(Statement.objects.filter(month="2024-05").values_list("lines__component", flat=True))
+    assert {"time", "per_visit", "schablon"} <= components

@@ -21,6 +21,7 @@ from tillit.common.periods import Month
 from tillit.deliveries.importers import DECIDERS
 from tillit.deliveries.models import Delivery
 from tillit.deliveries.services import delivery_load
+from tillit.demo.compensation import build_compensation
 from tillit.demo.generator import GeneratorConfig, generate
 from tillit.demo.personas import MUNICIPAL_PERSONAS, Persona, ensure_persona, provider_persona
 from tillit.quality.selectors import month_run
@@ -72,8 +73,11 @@ def build_demo(
         deliveries = _load_files(directory, visits, progress)
     _declarations()
     _indicators(config, progress)
+    personas = _ensure_personas()
+    last = Month.of(config.today).shift(-1)
+    build_compensation(last.shift(1 - config.months), last, progress)
     _load_kolada(kolada_dir(), progress)
-    return DemoResult(directory=directory, deliveries=deliveries, personas=_ensure_personas())
+    return DemoResult(directory=directory, deliveries=deliveries, personas=personas)
 
 
 def _load_files(directory: Path, visits: bool, progress: Callable[[str], None]) -> list[Delivery]:
