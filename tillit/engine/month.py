@@ -98,8 +98,10 @@ def month_connection(month: Month, terms: dict[int, Terms],
         connection.execute(_EMPTY_LEDGER)
     change = offset_change("Europe/Stockholm", datetime.datetime.combine(month.first_day, datetime.time()) - _MARGIN,
                            datetime.datetime.combine(month.last_day, datetime.time()) + _MARGIN)
-    queries.execute(connection, "visit_facts", {
-        "change_at": change.at, "before_minutes": change.before_minutes, "after_minutes": change.after_minutes})
+    connection.execute("CREATE OR REPLACE TEMP TABLE clock AS SELECT $at::TIMESTAMP AS change_at, "
+                       "$before::INTEGER AS before_minutes, $after::INTEGER AS after_minutes",
+                       {"at": change.at, "before": change.before_minutes, "after": change.after_minutes})
+    queries.execute(connection, "visit_facts")
     queries.execute(connection, "episodes")
     return connection, relative
 

@@ -14,7 +14,7 @@ WITH periods AS (
     UNION ALL
     SELECT $month_start::DATE + 14
 ),
-counted AS (
+counted AS MATERIALIZED (
     SELECT v.provider_id, v.unit_id, v.recipient_id, v.staff_ids, p.period_start,
            v.registered_start_local::DATE AS day
     FROM visit_facts v
