@@ -31,6 +31,14 @@ QUALITY_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.CAS
 # Who starts indicator runs and edits quality declarations.
 QUALITY_EDITORS = frozenset({Role.ADMIN, Role.CONTROLLER})
 USER_ADMINS = frozenset({Role.ADMIN})
+# Compensation statements (ersättningsunderlag). Every line names a recipient, so only the
+# municipal roles that pay or follow up read them whole; the board reads each provider's totals
+# (no lines, no recipients). Provider users read their own provider's statements whole.
+STATEMENT_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE})
+STATEMENT_TOTAL_READERS = STATEMENT_READERS | {Role.BOARD_VIEWER}
+# Finance approves (and so locks) a statement; the follow-up unit runs the month.
+STATEMENT_APPROVERS = frozenset({Role.ADMIN, Role.FINANCE})
+STATEMENT_RUNNERS = frozenset({Role.ADMIN, Role.CONTROLLER})
 # Kolada's key indicators are public, municipality-level statistics with no provider or
 # personal data in them: every role may read them, provider users included (they compare
 # themselves with the municipality anyway). Fetching from Kolada and loading files changes
@@ -182,3 +190,21 @@ def can_load(viewer: Viewer, kind: str) -> bool:
 
 def loadable_kinds(viewer: Viewer) -> list[str]:
     return [kind for kind in FILE_LOADERS if can_load(viewer, kind)]
+
+
+def can_read_statement_totals(viewer: Viewer) -> bool:
+    """Statements' totals per provider and component: municipal readers and the board; provider users their own."""
+    return viewer.has_any(STATEMENT_TOTAL_READERS) or viewer.is_provider_user
+
+
+def can_read_statement_lines(viewer: Viewer) -> bool:
+    """Statements whole, line by line (recipients named): municipal readers; provider users their own."""
+    return viewer.has_any(STATEMENT_READERS) or viewer.is_provider_user
+
+
+def can_approve_statements(viewer: Viewer) -> bool:
+    return viewer.has_any(STATEMENT_APPROVERS)
+
+
+def can_run_statements(viewer: Viewer) -> bool:
+    return viewer.has_any(STATEMENT_RUNNERS)

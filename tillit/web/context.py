@@ -23,6 +23,8 @@ def viewer(request: HttpRequest) -> dict[str, Any]:
             nav.append((str(_("Contracts")), reverse("contract-list")))
         if access.can_read_quality(current) or current.is_provider_user:
             nav.append((str(_("Quality")), reverse("quality-overview")))
+        if access.can_read_statement_totals(current):
+            nav.append((str(_("Compensation")), reverse("statement-month")))
         if access.can_read_care_data(current):
             nav.append((str(_("Recipients")), reverse("recipient-list")))
             nav.append((str(_("Visits")), reverse("visit-list")))

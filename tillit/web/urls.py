@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from tillit.web.views import statements
 from tillit.web.views import (
     areas, audit, contracts, deliveries, docs, interventions, jobs, providers, quality, recipients, start, users,
     visits,
@@ -63,6 +64,18 @@ urlpatterns = [
     path("benchmarks/groups/new/", benchmark_groups.group_create, name="benchmark-group-create"),
     path("benchmarks/groups/<int:group_id>/edit/", benchmark_groups.group_edit, name="benchmark-group-edit"),
     path("benchmarks/groups/<int:group_id>/delete/", benchmark_groups.group_delete, name="benchmark-group-delete"),
+    path("statements/", statements.statement_month, name="statement-month"),
+    path("statements/run/", statements.statement_run_start, name="statement-run"),
+    path("statements/<int:statement_id>/", statements.statement_detail, name="statement-detail"),
+    path("statements/<int:statement_id>/approve/", statements.statement_approve_view, name="statement-approve"),
+    path("statements/<int:statement_id>/recipients/<int:recipient_id>/visits/", statements.statement_recipient_visits,
+         name="statement-recipient-visits"),
+    path("statements/<int:statement_id>/ersattning.pdf", statements.statement_export, {"export": "pdf"},
+         name="statement-pdf"),
+    path("statements/<int:statement_id>/ersattning.xlsx", statements.statement_export, {"export": "xlsx"},
+         name="statement-xlsx"),
+    path("statements/<int:statement_id>/ersattning.csv", statements.statement_export, {"export": "csv"},
+         name="statement-csv"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("users/", users.user_list, name="user-list"),
     path("users/new/", users.user_create_view, name="user-create"),
