@@ -7,18 +7,24 @@ WITH visit_totals AS (
     SELECT provider_id, recipient_id,
            count(*) AS planned_visits,
            count(*) FILTER (WHERE status = 'performed') AS performed_visits,
-           coalesce(sum(performed_seconds) FILTER (WHERE status = 'performed'), 0) AS performed_seconds,
-           -- the staff of all performed visits, in the same pass (no second scan to unnest)
-           len(list_distinct(flatten(list(staff_ids) FILTER (WHERE status = 'performed')))) AS staff
+           coalesce(sum(performed_seconds) FILTER (WHERE status = 'performed'), 0) AS performed_seconds
     FROM visit_facts
+    GROUP BY ALL
+),
+staff AS (
+    SELECT provider_id, recipient_id, count(DISTINCT s.staff) AS staff
+    FROM visit_facts
+    CROSS JOIN unnest(staff_ids) AS s(staff)
+    WHERE status = 'performed'
     GROUP BY ALL
 )
 SELECT provider_id, recipient_id,
-       coalesce(v.staff, 0)::INTEGER AS staff,
+       coalesce(s.staff, 0)::INTEGER AS staff,
        coalesce(v.planned_visits, 0)::INTEGER AS planned_visits,
        coalesce(v.performed_visits, 0)::INTEGER AS performed_visits,
        coalesce(v.performed_seconds, 0)::BIGINT AS performed_seconds,
        coalesce(g.granted_seconds, 0)::BIGINT AS granted_seconds
 FROM visit_totals v
 FULL JOIN granted g USING (provider_id, recipient_id)
+LEFT JOIN staff s USING (provider_id, recipient_id)
 ORDER BY provider_id, recipient_id
