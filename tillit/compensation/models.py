@@ -123,3 +123,21 @@ class StatementLine(models.Model):
     class Meta:
         ordering = ["recipient_id", "component", "version_from", "band", "id"]
         indexes = [models.Index(fields=["statement", "recipient"])]
+
+
+class Simulation(models.Model):
+    """A saved comparison of models over a period (konsekvensanalys), kept as it was computed."""
+
+    name = models.CharField(_("name"), max_length=200)
+    first_month = models.CharField(max_length=7)
+    last_month = models.CharField(max_length=7)
+    compared = models.ManyToManyField(CompensationModel, related_name="simulations")
+    results = models.JSONField()  # provider id → model id → amount, performed and granted hours
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("simulation")
+        verbose_name_plural = _("simulations")

@@ -168,10 +168,16 @@ def _absence_days(provider: Provider, spans: list[VersionSpan], month: Month
     return dict(out)
 
 
-def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stage: None
+def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stage: None,
+                  models: dict[int, CompensationModel] | None = None,
+                  hours: dict[int, tuple[Fraction, Fraction]] | None = None,
                   ) -> tuple[dict[int, tuple[CompensationModel, list[Line]]], str]:
-    """Every provider's priced lines for the month (nothing stored); and the ledger file read."""
-    models = models_in_force(month)
+    """Every provider's priced lines for the month (nothing stored); and the ledger file read.
+
+    `models`: provider id → the model to price with, instead of each contract's (the simulator);
+    `hours`, when given, gets each provider's (performed, granted) hours, whatever the model pays.
+    """
+    models = models_in_force(month) if models is None else models
     providers = Provider.objects.in_bulk(list(models))
     spans = {pid: version_spans([(v.valid_from, v.rules) for v in model.versions.all()], month)
              for pid, model in models.items()}
@@ -209,6 +215,9 @@ def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stag
             absence_days=_absence_days(provider, spans[pid], month),
         )
         out[pid] = (model, price(provider_month))
+        if hours is not None:
+            hours[pid] = (Fraction(sum(row["seconds"] for row in provider_month.time_rows), 3600),
+                          sum(provider_month.granted.values(), Fraction(0)) / 60)
     return out, ledger_path
 
 
