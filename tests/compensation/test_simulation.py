@@ -60,3 +60,28 @@ def test_cli_prints_the_comparison(stockholm, models):
     call_command("simulate", "2024-03", "--model", str(current.pk), "--model", str(flat.pk), stdout=out)
     text = out.getvalue()
     assert "Omsorg A AB" in text and "2 308,00" in text and "1 700,00" in text and "−608,00" in text
+
+
+def test_the_simulator_page_compares_saves_and_exports(stockholm, models):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    current, flat = models
+    world = stockholm.world
+    query = f"?first=2024-03&model={current.pk}&model={flat.pk}"
+    page = client_for(world.controller).get(reverse("simulation-page") + query)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Omsorg A AB" in html and "2\xa0308,00" in html and "1\xa0700,00" in html and "-26,3 %" in html
+    response = client_for(world.finance).post(reverse("simulation-page"), {
+        "name": "Utförd tid mot dagens", "first": "2024-03", "last": "2024-03", "model": [current.pk, flat.pk]})
+    saved = Simulation.objects.get()
+    assert response["Location"] == reverse("simulation-detail", args=[saved.pk])
+    assert client_for(world.board).get(reverse("simulation-detail", args=[saved.pk])).status_code == 200
+    pdf = client_for(world.board).get(reverse("simulation-detail", args=[saved.pk]) + "?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    for user in (world.user_a, world.user_b, world.case_officer):
+        assert client_for(user).get(reverse("simulation-page") + query).status_code == 404
+        assert client_for(user).get(reverse("simulation-detail", args=[saved.pk])).status_code == 404
+    assert client_for(world.board).get(reverse("simulation-page")).status_code == 404  # reads, does not run

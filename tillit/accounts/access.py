@@ -39,6 +39,9 @@ STATEMENT_TOTAL_READERS = STATEMENT_READERS | {Role.BOARD_VIEWER}
 # Finance approves (and so locks) a statement; the follow-up unit runs the month.
 STATEMENT_APPROVERS = frozenset({Role.ADMIN, Role.FINANCE})
 STATEMENT_RUNNERS = frozenset({Role.ADMIN, Role.CONTROLLER})
+# The simulator compares models over every provider: municipal work; the board reads saved ones.
+SIMULATION_USERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE})
+SIMULATION_READERS = SIMULATION_USERS | {Role.BOARD_VIEWER}
 # Kolada's key indicators are public, municipality-level statistics with no provider or
 # personal data in them: every role may read them, provider users included (they compare
 # themselves with the municipality anyway). Fetching from Kolada and loading files changes

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from tillit.audit.services import audit_record
 from tillit.common.errors import ValidationFailed
@@ -53,7 +54,7 @@ def _hours(value: Fraction) -> Decimal:
 def simulate(months: list[Month], models: list[CompensationModel]) -> dict[int, dict[int, Cell]]:
     """provider id → model id → the provider's period priced with the model."""
     if len(models) < 2:
-        raise ValidationFailed("Pick two or more models to compare.", field="models")
+        raise ValidationFailed(_("Pick two or more models to compare."), field="models")
     totals: dict[tuple[int, int], list[Any]] = defaultdict(lambda: [Decimal("0.00"), Fraction(0), Fraction(0)])
     for month in months:
         providers = _providers(month)
@@ -77,7 +78,7 @@ def period_months(first: Month, last: Month) -> list[Month]:
         months.append(month)
         month = month.shift(1)
     if not months or len(months) > 12:
-        raise ValidationFailed("Choose a month or up to twelve months.", field="period")
+        raise ValidationFailed(_("Choose a month or up to twelve months."), field="period")
     return months
 
 
@@ -97,7 +98,7 @@ def from_data(data: dict[str, Any]) -> dict[int, dict[int, Cell]]:
 def simulation_save(*, actor: Any, name: str, first: Month, last: Month, models: list[CompensationModel]) -> Simulation:
     """Run and keep a simulation (for the board: its figures do not change when data does)."""
     if not name.strip():
-        raise ValidationFailed("Give the simulation a name.", field="name")
+        raise ValidationFailed(_("Give the simulation a name."), field="name")
     result = simulate(period_months(first, last), models)
     simulation = Simulation.objects.create(name=name.strip(), first_month=str(first), last_month=str(last),
                                            results=as_data(result),

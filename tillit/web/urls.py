@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tillit.web.views import statements
+from tillit.web.views import simulations, statements
 from tillit.web.views import (
     areas, audit, contracts, deliveries, docs, interventions, jobs, providers, quality, recipients, start, users,
     visits,
@@ -65,6 +65,8 @@ urlpatterns = [
     path("benchmarks/groups/<int:group_id>/edit/", benchmark_groups.group_edit, name="benchmark-group-edit"),
     path("benchmarks/groups/<int:group_id>/delete/", benchmark_groups.group_delete, name="benchmark-group-delete"),
     path("statements/", statements.statement_month, name="statement-month"),
+    path("simulations/", simulations.simulation_page, name="simulation-page"),
+    path("simulations/<int:simulation_id>/", simulations.simulation_detail, name="simulation-detail"),
     path("statements/run/", statements.statement_run_start, name="statement-run"),
     path("statements/<int:statement_id>/", statements.statement_detail, name="statement-detail"),
     path("statements/<int:statement_id>/approve/", statements.statement_approve_view, name="statement-approve"),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tillit.accounts.access import (
+    SIMULATION_USERS,
     STATEMENT_APPROVERS, STATEMENT_RUNNERS, can_approve_statements, can_read_statement_lines,
     can_read_statement_totals, can_run_statements,
 )
@@ -75,6 +76,7 @@ def statement_month(request: HttpRequest) -> HttpResponse:
         "statements": statements,
         "total": sum((s.total for s in statements), selectors.ZERO),
         "can_run": can_run,
+        "can_simulate": viewer.has_any(SIMULATION_USERS),
         "progress": progress,
         "progress_at": _when(progress),
         "stage_label": STAGES.get(progress.get("stage", ""), progress.get("stage", "")) if progress else "",
