@@ -175,7 +175,8 @@ def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stag
     """Every provider's priced lines for the month (nothing stored); and the ledger file read.
 
     `models`: provider id → the model to price with, instead of each contract's (the simulator);
-    `hours`, when given, gets each provider's (performed, granted) hours, whatever the model pays.
+    `hours`, when given, gets each provider's (performed, granted) hours, whatever the model pays
+    them by (performed: every performed visit with a registered end, per staff member).
     """
     models = models_in_force(month) if models is None else models
     providers = Provider.objects.in_bulk(list(models))
@@ -216,7 +217,7 @@ def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stag
         )
         out[pid] = (model, price(provider_month))
         if hours is not None:
-            hours[pid] = (Fraction(sum(row["seconds"] for row in provider_month.time_rows), 3600),
+            hours[pid] = (Fraction(sum(row["performed_seconds"] for row in provider_month.visit_rows), 3600),
                           sum(provider_month.granted.values(), Fraction(0)) / 60)
     return out, ledger_path
 

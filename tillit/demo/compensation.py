@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
 
 from tillit.accounts.models import Role, User
 from tillit.common.periods import Month
@@ -67,7 +70,14 @@ def demo_model(first: datetime.date) -> str:
     return text
 
 
+EXAMPLES = Path(settings.BASE_DIR) / "docs" / "compensation-models"
+
+
 def build_compensation(first_month: Month, last_month: Month, progress: Callable[[str], None]) -> None:
+    # Real municipalities' models beside the demo's own, for the simulator to compare with.
+    for name in ("stockholm-2024.toml", "solna-2024.toml"):
+        if (EXAMPLES / name).exists():
+            compensation_model_import(actor=None, text=(EXAMPLES / name).read_text(encoding="utf-8"), file_name=name)
     text = demo_model(first_month.first_day)
     for contract in Contract.objects.filter(compensation_models__isnull=True):
         if "home_care" in contract.service_types:
