@@ -129,3 +129,17 @@ def test_the_same_run_twice_is_one_version_and_new_data_a_new_one(stockholm):
     assert third.changed and third.statement.number == 2
     assert third.statement.total == Decimal("2308.00") + Decimal("516.00")
     assert Statement.objects.count() == 2
+
+
+def test_each_line_says_what_produced_it(stockholm):
+    """r1's day line comes from two visits; r2's from two (one double-staffed); the page says so."""
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    outcome, = statement_run(actor=None, month=Month(2024, 3))
+    time_lines = {l.recipient_id: l for l in outcome.statement.lines.filter(component="time")}
+    assert time_lines[stockholm.recipients["P:r1"]].detail == {"visits": 2}
+    assert time_lines[stockholm.recipients["P:r2"]].detail == {"visits": 2}
+    page = client_for(stockholm.world.finance).get(reverse("statement-detail", args=[outcome.statement.pk]))
+    assert "2 besök" in page.content.decode()

@@ -82,6 +82,8 @@ class ProviderMonth:
     alarm_recipients: set[int] = field(default_factory=set)
     # version valid_from → recipients who started with the provider in that version's days
     new_recipients: dict[datetime.date, set[int]] = field(default_factory=dict)
+    # (recipient, category, version valid_from) → the decisions (numbers) granting that time
+    decisions: dict[tuple[int, str, datetime.date], list[str]] = field(default_factory=dict)
     # (recipient, version valid_from) → [(day of the stay, 1 = first; category; granted minutes that day)]
     absence_days: dict[tuple[int, datetime.date], list[tuple[int, str, Fraction]]] = field(default_factory=dict)
 
@@ -157,16 +159,18 @@ def _time(month: ProviderMonth, rules_of: dict[datetime.date, Rules]) -> list[Li
         granted_minutes = month.granted.get((recipient_id, category, version_from), Fraction(0))
         common = dict(recipient_id=recipient_id, component="time", version_from=version_from, unit="hour",
                       category=category, granted_minutes=granted_minutes, performed_minutes=performed_minutes)
+        decisions = month.decisions.get((recipient_id, category, version_from), [])
         if rules.basis == "granted":
             rate = _rate(rules, month, recipient_id, category)
             if rate is not None and granted_minutes:
-                lines.append(Line(quantity=granted_minutes / 60, rate=rate, **common))
+                lines.append(Line(quantity=granted_minutes / 60, rate=rate, detail={"decisions": decisions}, **common))
             continue
         factor = Fraction(1)
         if rules.basis == "performed_capped" and performed_minutes:
             cap = granted_minutes * Fraction(rules.cap_percent) / 100
             factor = min(Fraction(1), cap / performed_minutes)
         priced: dict[tuple[str, str, Decimal], Fraction] = defaultdict(Fraction)
+        visits: dict[tuple[str, str, Decimal], int] = defaultdict(int)
         zone = month.recipients[recipient_id].zone
         for row in rows:
             codes = row["codes_key"].split("|") if row["codes_key"] else []
@@ -174,9 +178,14 @@ def _time(month: ProviderMonth, rules_of: dict[datetime.date, Rules]) -> list[Li
                                          regi=month.regi)
             if rule is None:
                 continue  # no hourly rate for this time (e.g. nights paid per visit)
-            priced[(row["band"], code, rule.rate)] += Fraction(row["seconds"], 3600) * factor  # type: ignore[attr-defined]
+            key = (row["band"], code, rule.rate)  # type: ignore[attr-defined]
+            priced[key] += Fraction(row["seconds"], 3600) * factor
+            visits[key] += row.get("visits", 0)
         for (band, code, rate), hours in sorted(priced.items()):
-            lines.append(Line(quantity=hours, rate=rate, band=band, intervention=code, **common))
+            detail: dict[str, Any] = {"visits": visits[(band, code, rate)]}
+            if rules.basis == "performed_capped":
+                detail.update(decisions=decisions, paid_share=str(round_ore(factor * 100)))
+            lines.append(Line(quantity=hours, rate=rate, band=band, intervention=code, detail=detail, **common))
     return lines
 
 

@@ -115,6 +115,18 @@ def _granted(provider: Provider, spans: list[VersionSpan]) -> dict[tuple[int, st
     return {key: Fraction(value, denominator) for key, value in units.items()}
 
 
+def _decisions(provider: Provider, spans: list[VersionSpan]) -> dict[tuple[int, str, datetime.date], list[str]]:
+    """The decisions (case-system numbers) behind each recipient's granted time, per version."""
+    out: dict[tuple[int, str, datetime.date], set[str]] = defaultdict(set)
+    for recipient_id, number, start, end, category in DecisionIntervention.objects.filter(
+            decision__provider=provider).values_list("decision__recipient_id", "decision__external_id",
+                                                     "decision__start_date", "decision__end_date", "category"):
+        for span in spans:
+            if start < span.until and (end is None or end >= span.first):
+                out[(recipient_id, category, span.valid_from)].add(number)
+    return {key: sorted(numbers) for key, numbers in out.items()}
+
+
 def _active_recipients(provider: Provider, month: Month) -> set[int]:
     return set(Decision.objects.filter(provider=provider, start_date__lte=month.last_day).exclude(
         end_date__lt=month.first_day).values_list("recipient_id", flat=True))
@@ -214,6 +226,7 @@ def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stag
             granted=_granted(provider, spans[pid]), alarm_recipients=active & alarms,
             new_recipients=_new_recipients(provider, spans[pid]),
             absence_days=_absence_days(provider, spans[pid], month),
+            decisions=_decisions(provider, spans[pid]),
         )
         out[pid] = (model, price(provider_month))
         if hours is not None:

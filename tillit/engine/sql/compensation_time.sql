@@ -37,7 +37,8 @@ parts AS (
     SELECT * FROM unbanded WHERE seconds > 0
 )
 SELECT p.provider_id, p.recipient_id, p.category, p.codes_key, x.version_from, x.band,
-       sum(x.seconds * p.staff)::BIGINT AS seconds
+       sum(x.seconds * p.staff)::BIGINT AS seconds,
+       count(DISTINCT p.visit_id)::INTEGER AS visits
 FROM parts x
 JOIN performed p USING (provider_id, visit_id)
 GROUP BY ALL

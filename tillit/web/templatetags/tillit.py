@@ -52,3 +52,23 @@ def figure(value: object, unit: str) -> str:
     if unit == "days":
         return ngettext("%(days)s day", "%(days)s days", 1 if number == 1 else 2) % {"days": text}
     return text
+
+
+@register.filter
+def line_basis(line: object) -> str:
+    """What produced a statement line, in words: visits, decisions, days of a stay, schablon."""
+    from django.utils.translation import gettext, ngettext
+
+    detail = getattr(line, "detail", None) or {}
+    parts = []
+    if detail.get("visits"):
+        parts.append(ngettext("%(n)s visit", "%(n)s visits", detail["visits"]) % {"n": detail["visits"]})
+    if detail.get("occasions"):
+        parts.append(gettext("%(minutes)s min × %(n)s") % {"minutes": detail["minutes"], "n": detail["occasions"]})
+    if detail.get("days"):
+        parts.append(gettext("days %(days)s of the stay") % {"days": detail["days"].replace("-", "–")})
+    if detail.get("paid_share"):
+        parts.append(gettext("%(share)s percent of the performed time paid (the cap)") % {"share": detail["paid_share"]})
+    if detail.get("decisions"):
+        parts.append(gettext("decision %(numbers)s") % {"numbers": ", ".join(detail["decisions"])})
+    return " · ".join(parts)
