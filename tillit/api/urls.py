@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from tillit.api import quality, visits
+from tillit.api import quality, statements, visits
 from tillit.api.auth import Forbidden, TokenAuth
 from tillit.common.errors import ApplicationError, NotFound, ValidationFailed
 from tillit.deliveries.services import DeliveryStateError
@@ -22,7 +22,7 @@ api = NinjaAPI(
     version="1",
     description=(
         "Deliver visit files and read what became of them and of the visit ledger; read the "
-        "quality figures and compliance of a month. "
+        "quality figures and compliance of a month, and the compensation statements. "
         "Authenticate with an API token (`tillit token create EMAIL --name NAME`) sent as "
         "`Authorization: Bearer tlt_…`; a token has exactly its user's access, and a provider's "
         "token sees and delivers only its own provider's data."
@@ -32,6 +32,7 @@ api = NinjaAPI(
 )
 api.add_router("/visits", visits.router)
 api.add_router("/quality", quality.router)
+api.add_router("/statements", statements.router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, **extra: object) -> HttpResponse:
