@@ -44,6 +44,7 @@ def _isolated_data_dir(settings, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DATA_DIR = tmp_path / "data"
     settings.UPLOAD_DIR = tmp_path / "data" / "uploads"
+    settings.MEDIA_ROOT = tmp_path / "data" / "uploads" / "attachments"
     settings.LEDGER_DIR = tmp_path / "data" / "ledger"
     # Cached page parts (tillit.web.fragments) never outlive a test.
     cache.clear()

@@ -39,6 +39,10 @@ STATEMENT_TOTAL_READERS = STATEMENT_READERS | {Role.BOARD_VIEWER}
 # Finance approves (and so locks) a statement; the follow-up unit runs the month.
 STATEMENT_APPROVERS = frozenset({Role.ADMIN, Role.FINANCE})
 STATEMENT_RUNNERS = frozenset({Role.ADMIN, Role.CONTROLLER})
+# Effect premiums: controllers offer them and decide; finance and the board read; a provider's
+# users apply for and read their own.
+PREMIUM_DECIDERS = frozenset({Role.ADMIN, Role.CONTROLLER})
+PREMIUM_READERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE, Role.BOARD_VIEWER})
 # The simulator compares models over every provider: municipal work; the board reads saved ones.
 SIMULATION_USERS = frozenset({Role.ADMIN, Role.CONTROLLER, Role.FINANCE})
 SIMULATION_READERS = SIMULATION_USERS | {Role.BOARD_VIEWER}

@@ -141,3 +141,64 @@ class Simulation(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("simulation")
         verbose_name_plural = _("simulations")
+
+
+class PremiumScheme(models.Model):
+    """An effect premium (effektpremie) offered under a contract for a period, with its criteria."""
+
+    contract = models.ForeignKey("registry.Contract", on_delete=models.PROTECT, related_name="premium_schemes")
+    name = models.CharField(_("name"), max_length=200)
+    first_month = models.CharField(_("from month"), max_length=7)
+    last_month = models.CharField(_("to month"), max_length=7)
+    pay_month = models.CharField(_("paid with the statement of"), max_length=7)
+    max_amount = models.DecimalField(_("at most (SEK)"), max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-first_month", "name"]
+        verbose_name = _("effect premium")
+        verbose_name_plural = _("effect premiums")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PremiumCriterion(models.Model):
+    """One condition: an indicator Tillit measures, or one the controller enters with its source."""
+
+    scheme = models.ForeignKey(PremiumScheme, on_delete=models.CASCADE, related_name="criteria")
+    indicator = models.CharField(_("indicator"), max_length=32, blank=True)
+    label = models.CharField(_("criterion"), max_length=200)
+    operator = models.CharField(_("requirement"), max_length=3, choices=[("gte", _("at least")), ("lte", _("at most"))])
+    threshold = models.DecimalField(_("threshold"), max_digits=9, decimal_places=2)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["scheme", "id"]
+
+
+class PremiumApplication(models.Model):
+    """A provider's application for an effect premium, and the controller's decision."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    scheme = models.ForeignKey(PremiumScheme, on_delete=models.PROTECT, related_name="applications")
+    provider = models.ForeignKey("registry.Provider", on_delete=models.PROTECT, related_name="premium_applications")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    comment = models.TextField(_("comment"), blank=True)
+    measured = models.JSONField(default=list)  # the values as shown when submitted, per criterion
+    attachment = models.FileField(_("attachment"), upload_to="premiums/%Y", blank=True)  # under MEDIA_ROOT
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    amount = models.DecimalField(_("approved amount (SEK)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "provider"], name="one_application_per_scheme")]

@@ -27,6 +27,7 @@ from tillit.common.granted_time import GrantedIntervention, granted_minutes_betw
 from tillit.common.periods import Month
 from tillit.compensation.bands import VersionSpan, band_intervals, version_spans
 from tillit.compensation.models import CompensationModel, Statement, StatementLine
+from tillit.compensation.premiums import approved_premiums
 from tillit.compensation.pricing import Line, ProviderMonth, Recipient as Priced, price, round_ore, visit_category
 from tillit.compensation.services import model_export
 from tillit.engine.compensation import MonthVisits
@@ -228,7 +229,13 @@ def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stag
             absence_days=_absence_days(provider, spans[pid], month),
             decisions=_decisions(provider, spans[pid]),
         )
-        out[pid] = (model, price(provider_month))
+        lines = price(provider_month)
+        for application in approved_premiums(pid, month):  # the effect premium: its own line
+            lines.append(Line(recipient_id=None, component="effect_premium",
+                              version_from=spans[pid][-1].valid_from if spans[pid] else month.first_day,
+                              quantity=Fraction(1), unit="sum", rate=application.amount,
+                              detail={"scheme": application.scheme.name, "application": application.pk}))
+        out[pid] = (model, lines)
         if hours is not None:
             hours[pid] = (Fraction(sum(row["performed_seconds"] for row in provider_month.visit_rows), 3600),
                           sum(provider_month.granted.values(), Fraction(0)) / 60)

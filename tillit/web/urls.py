@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tillit.web.views import simulations, statements
+from tillit.web.views import premiums, simulations, statements
 from tillit.web.views import (
     areas, audit, contracts, deliveries, docs, interventions, jobs, providers, quality, recipients, start, users,
     visits,
@@ -66,6 +66,12 @@ urlpatterns = [
     path("benchmarks/groups/<int:group_id>/delete/", benchmark_groups.group_delete, name="benchmark-group-delete"),
     path("statements/", statements.statement_month, name="statement-month"),
     path("simulations/", simulations.simulation_page, name="simulation-page"),
+    path("premiums/", premiums.premium_list, name="premium-list"),
+    path("premiums/new/", premiums.premium_new, name="premium-new"),
+    path("premiums/<int:scheme_id>/apply/", premiums.premium_apply, name="premium-apply"),
+    path("premiums/applications/<int:application_id>/", premiums.premium_application, name="premium-application"),
+    path("premiums/applications/<int:application_id>/attachment/", premiums.premium_attachment,
+         name="premium-attachment"),
     path("simulations/<int:simulation_id>/", simulations.simulation_detail, name="simulation-detail"),
     path("statements/run/", statements.statement_run_start, name="statement-run"),
     path("statements/<int:statement_id>/", statements.statement_detail, name="statement-detail"),
