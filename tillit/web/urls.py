@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tillit.web.views import premiums, simulations, statements
+from tillit.web.views import compensation_models, premiums, simulations, statements
 from tillit.web.views import (
     areas, audit, contracts, deliveries, docs, interventions, jobs, providers, quality, recipients, start, users,
     visits,
@@ -67,6 +67,8 @@ urlpatterns = [
     path("statements/", statements.statement_month, name="statement-month"),
     path("simulations/", simulations.simulation_page, name="simulation-page"),
     path("premiums/", premiums.premium_list, name="premium-list"),
+    path("compensation-models/", compensation_models.model_list, name="model-list"),
+    path("compensation-models/<int:model_id>/", compensation_models.model_detail, name="model-detail"),
     path("premiums/new/", premiums.premium_new, name="premium-new"),
     path("premiums/<int:scheme_id>/apply/", premiums.premium_apply, name="premium-apply"),
     path("premiums/applications/<int:application_id>/", premiums.premium_application, name="premium-application"),
