@@ -32,7 +32,8 @@ from tillit.compensation.pricing import Line, ProviderMonth, Recipient as Priced
 from tillit.compensation.services import model_export
 from tillit.engine.compensation import MonthVisits
 from tillit.ledger.models import VisitBatch
-from tillit.registry.models import Contract, Provider
+from tillit.registry.models import Provider
+from tillit.registry.selectors import contracts_in_force
 
 
 class StatementError(ApplicationError):
@@ -49,15 +50,7 @@ class RunOutcome:
 def models_in_force(month: Month) -> dict[int, CompensationModel]:
     """Each provider's compensation model for the month: its contract's (the contract in force
     on the month's first day, else the latest starting in it)."""
-    from django.db.models import Q
-
-    contracts = Contract.objects.filter(start_date__lte=month.last_day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=month.first_day)).order_by("provider_id", "start_date", "id")
-    chosen: dict[int, Contract] = {}
-    for contract in contracts:
-        current = chosen.get(contract.provider_id)
-        if current is None or not current.is_active_on(month.first_day) or contract.is_active_on(month.first_day):
-            chosen[contract.provider_id] = contract
+    chosen = contracts_in_force(month)
     models = {}
     for provider_id, contract in chosen.items():
         candidates = list(contract.compensation_models.all())

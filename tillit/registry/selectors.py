@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from tillit.accounts.access import Viewer, can_read_registry, get_scoped, scope_by_provider
 from tillit.common.errors import NotFound
-from tillit.common.periods import add_months
+from tillit.common.periods import Month, add_months
 from tillit.registry.models import Area, Contract, Provider, Unit, Zone
 
 
@@ -126,3 +126,17 @@ def area_list() -> QuerySet[Area]:
 
 def zone_list() -> QuerySet[Zone]:
     return Zone.objects.annotate(area_count=Count("areas"))
+
+
+def contracts_in_force(month: Month) -> dict[int, Contract]:
+    """Each provider's contract for a month: the one in force on its first day, else the one that
+    starts latest within it. Its quality declaration and compensation model govern the month.
+    (A system read, not a viewer's: the month-end runs use it.)"""
+    overlapping = Contract.objects.filter(start_date__lte=month.last_day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=month.first_day)).order_by("provider_id", "start_date", "id")
+    chosen: dict[int, Contract] = {}
+    for contract in overlapping:
+        current = chosen.get(contract.provider_id)
+        if current is None or not current.is_active_on(month.first_day) or contract.is_active_on(month.first_day):
+            chosen[contract.provider_id] = contract
+    return chosen

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tillit.common.periods import Month
@@ -16,6 +15,7 @@ from tillit.engine.month import IndicatorValue
 from tillit.engine.terms import Terms
 from tillit.quality.models import Compliance, QualityRule, QualityTerms
 from tillit.registry.models import Contract
+from tillit.registry.selectors import contracts_in_force as registry_contracts_in_force
 
 # Why a figure could not be measured, by the kind of data it needs.
 NOT_MEASURABLE = {
@@ -58,15 +58,12 @@ def judge(rule: QualityRule, value: IndicatorValue | None) -> Verdict:
 
 
 def contracts_in_force(month: Month) -> dict[int, Contract]:
-    """Each provider's contract for the month: the one in force on its first day, else the one
-    that starts latest within it (a contract's declaration governs the months it covers)."""
-    overlapping = Contract.objects.filter(start_date__lte=month.last_day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=month.first_day)).order_by("provider_id", "start_date", "id")
-    chosen: dict[int, Contract] = {}
-    for contract in overlapping.select_related("quality_terms"):
-        current = chosen.get(contract.provider_id)
-        if current is None or not current.is_active_on(month.first_day) or contract.is_active_on(month.first_day):
-            chosen[contract.provider_id] = contract
+    """Each provider's contract for the month (registry's rule), with its quality terms."""
+    chosen = registry_contracts_in_force(month)
+    terms = {t.contract_id: t for t in QualityTerms.objects.filter(contract__in=list(chosen.values()))}
+    for contract in chosen.values():
+        if contract.pk in terms:
+            contract.quality_terms = terms[contract.pk]
     return chosen
 
 
