@@ -1,6 +1,7 @@
 """Properties of pricing (hypothesis): a total is the sum of its lines; a month split into two
 versions with the same rules pays exactly what the whole month pays for time; pricing twice
-gives the same lines."""
+gives the same lines. The quantities are given to the engine as tables, so the lines are priced
+by the same SQL a statement run uses, and checked here with plain decimal arithmetic."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import datetime
 from decimal import Decimal
 from fractions import Fraction
 
+import pyarrow as pa
 from hypothesis import given, settings, strategies as st
 
+from tillit.common.periods import Month
+from tillit.compensation import recipes
 from tillit.compensation.bands import VersionSpan
-from tillit.compensation.pricing import ProviderMonth, Recipient, price
 from tillit.compensation.rules import parse_rules
+from tillit.engine.compensation import RECIPIENTS, Quantities
 
 RULES = parse_rules({
     "basis": "performed",
@@ -33,9 +37,33 @@ rows = st.lists(st.tuples(
 ), max_size=12)
 
 
-def _month(spans, time_rows) -> ProviderMonth:
-    return ProviderMonth(regi="private", spans=spans, recipients={n: Recipient("", False) for n in range(1, 6)},
-                         categories=CATEGORIES, time_rows=time_rows, visit_rows=[], granted={})
+TIME_ROWS = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("category", pa.string()),
+                       ("codes_key", pa.string()), ("version_from", pa.date32()), ("band", pa.string()),
+                       ("seconds", pa.int64()), ("visits", pa.int32())])
+VISIT_ROWS = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("status", pa.string()),
+                        ("codes_key", pa.string()), ("staff", pa.int32()), ("version_from", pa.date32()),
+                        ("band", pa.string()), ("visits", pa.int32()), ("planned_seconds", pa.int64()),
+                        ("performed_seconds", pa.int64())])
+GRANTED = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("category", pa.string()),
+                     ("version_from", pa.date32()), ("units", pa.int64()), ("decisions", pa.list_(pa.string()))])
+
+
+def price(month):
+    spans, time_rows = month
+    quantities = Quantities.of_tables(Month(2024, 3), {
+        "time_rows": pa.Table.from_pylist([{"provider_id": 1, "visits": 1, **row} for row in time_rows], schema=TIME_ROWS),
+        "visit_rows": pa.Table.from_pylist([], schema=VISIT_ROWS),
+        "granted": pa.Table.from_pylist([], schema=GRANTED),
+        "recipients": pa.Table.from_pylist([{"recipient_id": n, "zone": ""} for n in range(1, 6)], schema=RECIPIENTS),
+    })
+    try:
+        return recipes.price(quantities, {1: recipes.Priced("private", spans)}, CATEGORIES).get(1, [])
+    finally:
+        quantities.close()
+
+
+def _month(spans, time_rows):
+    return spans, time_rows
 
 
 def _whole(data):

@@ -48,24 +48,107 @@ def _utc(day: datetime.date, clock: datetime.time) -> datetime.datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def band_intervals(provider_id: int, spans: list[VersionSpan], month: Month) -> list[dict[str, Any]]:
-    """Every occurrence of every band around the month, for the engine's `bands` table.
+WINDOW_DAYS = 3
 
-    A day one before and after the month is included: a visit late on the last day runs into
-    the next, and a night band that began the day before covers the first morning.
+
+def window(month: Month) -> tuple[datetime.datetime, datetime.datetime]:
+    """The UTC instants the intervals of a month cover: local midnight WINDOW_DAYS before its
+    first day to local midnight WINDOW_DAYS after the day after its last."""
+    return (_utc(month.first_day - datetime.timedelta(days=WINDOW_DAYS), datetime.time()),
+            _utc(month.last_day + datetime.timedelta(days=WINDOW_DAYS + 1), datetime.time()))
+
+
+def band_intervals(provider_id: int, spans: list[VersionSpan], month: Month) -> list[dict[str, Any]]:
+    """Every second around the month in exactly one interval, for the engine's `intervals` table:
+    each occurrence of a band, and the time between occurrences as the band "".
+
+    A few days before and after the month are included (`window`): a visit late on the last day
+    runs into the next, a night band that began the day before covers the first morning, and a
+    visit may be registered a little outside the month it was planned in. Where the bands
+    of two versions meet at a version's date and overlap, the earlier occurrence keeps the time.
+    Each interval is listed under every UTC day (`key_day`) whose visits it can touch (a visit
+    lasts at most 16 hours, so it ends before the day after next): the engine joins on equality.
+    `seen_until` is the end of the band's previous interval, so that the engine counts a visit
+    once per band even when it passes through the band twice; `version_before`, `boundary` and
+    `version_after` say which version a visit starting on the key day belongs to.
     """
-    rows = []
-    for span in spans:
-        day = max(span.first, month.first_day) - datetime.timedelta(days=1 if span.first == month.first_day else 0)
-        last = span.until if span.until > month.last_day else span.until - datetime.timedelta(days=1)
+    window_start, window_end = window(month)
+    occurrences = []
+    for index, span in enumerate(spans):
+        # the first version also governs the days before the month, the last those after it
+        day = span.first - datetime.timedelta(days=WINDOW_DAYS) if index == 0 else span.first
+        last = (span.until + datetime.timedelta(days=WINDOW_DAYS) if index + 1 == len(spans)
+                else span.until - datetime.timedelta(days=1))
         while day <= last:
             kind = day_kind(day)
             for band in span.rules.time_bands:
                 if kind in band.days:
                     end_day = day + datetime.timedelta(days=1) if band.wraps else day
-                    rows.append({"provider_id": provider_id, "version_from": span.valid_from, "band": band.code,
-                                 "start_utc": _utc(day, band.start), "end_utc": _utc(end_day, band.end)})
+                    occurrences.append((_utc(day, band.start), _utc(end_day, band.end), band.code))
             day += datetime.timedelta(days=1)
+    partition: list[list[Any]] = []  # [start, end, band], in time order
+    reached = window_start
+    for start, end, code in sorted(occurrences):
+        start = max(start, reached)
+        if end <= start:
+            continue
+        if start > reached:
+            _extend(partition, reached, start, "")
+        _extend(partition, start, end, code)
+        reached = end
+    if reached < window_end:
+        _extend(partition, reached, window_end, "")
+    starts = [(_utc(span.first, datetime.time()), span.valid_from) for span in spans[1:]]
+    rows = []
+    previous: dict[str, datetime.datetime] = {}  # band → end of its latest interval so far
+    for start, end, code in partition:
+        # a visit that began before this end already passed through the band: count it once
+        seen_until = previous.get(code)
+        previous[code] = end
+        key = start.date() - datetime.timedelta(days=1)
+        while key <= (end - datetime.timedelta(microseconds=1)).date():
+            rows.append({"provider_id": provider_id, "key_day": key, "band": code, "start_utc": start,
+                         "end_utc": end, "seen_until": seen_until, **_versions_of_day(spans, starts, key)})
+            key += datetime.timedelta(days=1)
+    return rows
+
+
+def _versions_of_day(spans: list[VersionSpan], starts: list[tuple[datetime.datetime, datetime.date]],
+                     day: datetime.date) -> dict[str, Any]:
+    """For visits starting on a UTC day: the version in force at its midnight, and the instant
+    (if any) that day when the next takes effect (versions start at local midnight: at most one a day)."""
+    midnight = datetime.datetime.combine(day, datetime.time())
+    before = spans[0].valid_from if spans else None
+    boundary = after = None
+    for instant, valid_from in starts:
+        if instant <= midnight:
+            before = valid_from
+        elif instant < midnight + datetime.timedelta(days=1):
+            boundary, after = instant, valid_from
+    return {"version_before": before, "boundary": boundary, "version_after": after}
+
+
+def _extend(partition: list[list[Any]], start: datetime.datetime, end: datetime.datetime, code: str) -> None:
+    """Add an interval, joined to the one before when it continues the same band."""
+    if partition and partition[-1][2] == code and partition[-1][1] == start:
+        partition[-1][1] = end
+    else:
+        partition.append([start, end, code])
+
+
+def version_bounds(provider_id: int, spans: list[VersionSpan]) -> list[dict[str, Any]]:
+    """Each version's days, for the engine's `versions` table: the month's days it governs as
+    local dates [first, until) (for granted time), and as UTC instants from local midnight of
+    its first day to local midnight of the day after its last (for visits). For visits the
+    first version reaches back and the last forward without limit, so that a visit started just
+    across the month's border still has a version."""
+    rows = []
+    for index, span in enumerate(spans):
+        rows.append({"provider_id": provider_id, "version_from": span.valid_from,
+                     "first_day": span.first, "until_day": span.until,
+                     "start_utc": _utc(span.first, datetime.time()) if index else datetime.datetime(1900, 1, 1),
+                     "until_utc": (_utc(span.until, datetime.time()) if index + 1 < len(spans)
+                                   else datetime.datetime(9999, 1, 1))})
     return rows
 
 

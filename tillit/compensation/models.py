@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import json
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import models
@@ -37,6 +39,12 @@ class CompensationModel(models.Model):
         return self.versions.filter(valid_from__lte=day).order_by("-valid_from").first()
 
 
+@lru_cache(maxsize=256)
+def _parsed(text: str, where: str) -> Rules:
+    """Rules are immutable: a run of many months parses each version once."""
+    return parse_rules(json.loads(text), where)
+
+
 class ModelVersion(models.Model):
     """The rules from `valid_from` until the next version takes effect (e.g. the yearly indexation)."""
 
@@ -52,7 +60,7 @@ class ModelVersion(models.Model):
 
     @property
     def rules(self) -> Rules:
-        return parse_rules(self.rules_data, f"{self.model.name} {self.valid_from}")
+        return _parsed(json.dumps(self.rules_data, sort_keys=True), f"{self.model.name} {self.valid_from}")
 
 
 class Statement(models.Model):
@@ -72,6 +80,9 @@ class Statement(models.Model):
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
     ledger_path = models.CharField(max_length=300, blank=True)  # the month's ledger file read
     ledger_batches = models.JSONField(default=list)  # the visit deliveries (batch ids) behind it
+    # sha256 of the lines as stored (statements.lines_digest): a re-run that changes nothing is
+    # recognised without reading the lines back
+    lines_digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from tillit.common.errors import ValidationFailed
@@ -22,6 +22,7 @@ BASES = ("granted", "performed", "performed_capped")
 CATEGORIES = ("omvardnad", "service", "other")
 REGIS = ("private", "municipal", "nonprofit")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # public holidays count as "sun"
+DECIMALS = 4  # the most decimals an amount, rate, percentage or number of minutes may have
 
 
 class RulesInvalid(ValidationFailed):
@@ -43,6 +44,9 @@ def _decimal(value: Any, where: str, *, minimum: Decimal = Decimal(0), maximum: 
     if not number.is_finite() or number < minimum or (maximum is not None and number > maximum):
         limit = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
         raise _fail(where, f"{value} must be {limit}")
+    if number != number.quantize(Decimal(1).scaleb(-DECIMALS), rounding=ROUND_DOWN):
+        # statements multiply in whole numbers of 1/10 000 (engine/sql/compensation_lines.sql)
+        raise _fail(where, f"{value} has more than {DECIMALS} decimals")
     return number
 
 

@@ -159,7 +159,7 @@ _BATCH_MONTH = f"""
     SELECT {store.VISIT_SELECT} FROM (
         SELECT a.provider_id, a.visit_id, a.unit_id, a.recipient_id, a.staff_id,
             a.planned_start, a.planned_end, a.registered_start, a.registered_end,
-            c.codes AS intervention_codes, a.double_staffing, a.status, a.registration_method,
+            c.codes AS intervention_codes, c.codes_key, a.double_staffing, a.status, a.registration_method,
             a.month, a.local_date, a.no_end,
             a.row IN (SELECT row FROM ambiguous_rows) AS ambiguous_time,
             a.row IN (SELECT row FROM overlapping) AS overlap,
@@ -383,8 +383,9 @@ def _activate(connection: Any, batch: VisitBatch) -> tuple[int, int, list[str]]:
             """)
         version = current[month].version + 1 if month in current else 1
         relative = store.current_path(month, version)
+        union = " UNION ALL BY NAME ".join(sources)
         rows, _checksum = store.write_parquet(
-            connection, f"SELECT * FROM ({' UNION ALL BY NAME '.join(sources)}) ORDER BY {store.SORT}", [], relative
+            connection, f"SELECT {store.with_codes_key(connection, union)} FROM ({union}) ORDER BY {store.SORT}", [], relative
         )
         if month in current:
             if not VisitFile.objects.filter(path=current[month].path).exists():  # a batch's file stays, for lineage

@@ -28,6 +28,7 @@ VISIT_SELECT = """
     staff_id,
     planned_start, planned_end, registered_start, registered_end,
     intervention_codes,
+    codes_key,
     double_staffing,
     status,
     registration_method,
@@ -42,6 +43,15 @@ VISIT_SELECT = """
 # Files are sorted so that a provider's month is a few contiguous row groups: pages that
 # filter by provider and time read only those.
 SORT = "provider_id, planned_start, visit_id"
+
+
+def with_codes_key(connection: duckdb.DuckDBPyConnection, source: str) -> str:
+    """The select list that gives the rows of `source` a complete `codes_key` column: a ledger
+    file written before the ledger kept it has only `intervention_codes`."""
+    names = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM ({source})").fetchall()}
+    if "codes_key" in names:
+        return "* REPLACE (coalesce(codes_key, array_to_string(intervention_codes, '|')) AS codes_key)"
+    return "*, array_to_string(intervention_codes, '|') AS codes_key"
 
 
 def ledger_dir() -> Path:

@@ -85,12 +85,14 @@ def _dictionaries(connection: duckdb.DuckDBPyConnection, *, given_org_number: st
         """,
         [given, given, given],
     )
-    # Intervention codes: one or more, separated by |; a small key stands for each list.
+    # Intervention codes: one or more, separated by |; a small key stands for each list. The
+    # ledger keeps the list and its text `codes_key` ('A|B'): grouping by a string is far cheaper.
     connection.execute("""
         CREATE OR REPLACE TEMP TABLE code_texts AS
-        SELECT row_number() OVER ()::INTEGER AS code_key, text,
-            list_filter(list_transform(string_split(coalesce(text, ''), '|'), lambda c: trim(c)), lambda c: c <> '') AS codes
-        FROM (SELECT DISTINCT intervention_codes AS text FROM coded_combinations)
+        SELECT *, array_to_string(codes, '|') AS codes_key FROM (
+            SELECT row_number() OVER ()::INTEGER AS code_key, text,
+                list_filter(list_transform(string_split(coalesce(text, ''), '|'), lambda c: trim(c)), lambda c: c <> '') AS codes
+            FROM (SELECT DISTINCT intervention_codes AS text FROM coded_combinations))
     """)
     # Each combination with its readings; the vocabularies (columns.py) in any case, surrounding
     # spaces ignored. A NULL value is an unknown word.

@@ -1,9 +1,10 @@
-"""Inserting many evidence rows fast: plain executemany, no model instances.
+"""Inserting many rows fast: plain executemany, no model instances.
 
-A year of a large municipality stores close to a million evidence rows (continuity
-observations, recipient months, deadline items); `bulk_create` spends most of its time making
-model objects. Values go through each field's own database preparation, so dates and decimals
-are stored exactly as the ORM would store them, on SQLite and PostgreSQL alike.
+A year of a large municipality stores close to a million rows of quality evidence (continuity
+observations, recipient months, deadline items) and as many statement lines; `bulk_create`
+spends most of its time making model objects. Values go through each field's own database
+preparation, so dates, decimals and JSON are stored exactly as the ORM would store them, on
+SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ def insert_rows(model: type[models.Model], names: tuple[str, ...], rows: Iterabl
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
-    # Only dates and decimals need preparing (the others pass through as they are).
-    prepared = [n for n, field in enumerate(fields) if isinstance(field, (models.DateField, models.DecimalField))]
+    # Only dates, decimals and JSON need preparing (the others pass through as they are).
+    prepared = [n for n, field in enumerate(fields)
+                if isinstance(field, (models.DateField, models.DecimalField, models.JSONField))]
     count, batch = 0, []
     with connection.cursor() as cursor:
         for row in rows:
