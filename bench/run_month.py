@@ -10,7 +10,9 @@ alternating with the baseline so that load from other processes hits both:
                  provider, recipient and rate band (day 07–22 / night by the local start hour),
                  and visits per band, fetched to Python
   compute        tillit.compensation.statements.compute_month: every provider priced, not stored
-  statement_run  the same and storing the statements and their lines (a new version each round)
+                 (the registers read once per run, as `tillit run-month` with several months does)
+  statement_run  the same and storing the statements and their lines (the stored ones removed
+                 before each round, untimed, so that every round stores them all)
 for one month (the busiest) and for the year. Targets: at most 2x the baseline, the year under
 60 s, peak memory under 4 GB. Exit status 0 either way.
 """
@@ -73,17 +75,26 @@ def models_on_contracts() -> int:
     return len(contracts)
 
 
+def forget_statements() -> None:
+    from tillit.compensation.models import Statement, StatementLine
+
+    StatementLine.objects.all().delete()
+    Statement.objects.all().delete()
+
+
 def ours(months, *, store: bool) -> tuple[float, int, int]:
-    from tillit.compensation.statements import compute_month, statement_run
+    """One run over the months, as `tillit run-month` does it: the registers read once."""
+    from tillit.compensation.statements import Registers, compute_month, statement_run
 
     began, lines, providers = time.perf_counter(), 0, 0
+    registers = Registers()
     for month, _path in months:
         if store:
-            outcomes = statement_run(actor=None, month=month)
+            outcomes = statement_run(actor=None, month=month, registers=registers)
             providers += len(outcomes)
             lines += sum(o.statement.lines.count() for o in outcomes)
         else:
-            computed, _ledger = compute_month(month)
+            computed, _ledger = compute_month(month, registers=registers)
             providers += len(computed)
             lines += sum(len(priced) for _model, priced in computed.values())
     return time.perf_counter() - began, providers, lines
@@ -122,6 +133,8 @@ def main() -> None:
             for name, run in (("baseline", lambda s=scope: (baseline(s), 0, 0)),
                               ("compute", lambda s=scope: ours(s, store=False)),
                               ("statement_run", lambda s=scope: ours(s, store=True))):
+                if name == "statement_run":
+                    forget_statements()  # untimed: every round stores every statement anew
                 log(f"{label}: {name} …")
                 seconds, providers, lines = run()
                 results.setdefault(f"{label} {name}", []).append(seconds)

@@ -57,7 +57,7 @@ def price(month):
         "recipients": pa.Table.from_pylist([{"recipient_id": n, "zone": ""} for n in range(1, 6)], schema=RECIPIENTS),
     })
     try:
-        return recipes.price(quantities, {1: recipes.Priced("private", spans)}, CATEGORIES).get(1, [])
+        return list(recipes.price(quantities, {1: recipes.Priced("private", spans)}, CATEGORIES, {})[1])
     finally:
         quantities.close()
 

@@ -61,3 +61,18 @@ def test_run_computes_a_month_first(stockholm):
 def test_a_wrong_month_is_an_error_that_says_so():
     with pytest.raises(CommandError):
         _run("2024-13")
+
+
+def test_run_month_runs_several_months_in_one_go(stockholm):
+    """tillit run-month 2024-02 2024-03: a statement per provider and month; the same run again
+    changes nothing; a month that is not a month is refused with a clear message."""
+    out = io.StringIO()
+    call_command("run-month", "2024-02", "2024-03", "--no-quality", stdout=out, stderr=io.StringIO())
+    lines = out.getvalue().splitlines()
+    assert [line.split()[0] for line in lines] == ["2024-02", "2024-03"]
+    assert "2,308.00 kr  version 1" in lines[1]
+    again = io.StringIO()
+    call_command("run-month", "2024-03", "--no-quality", stdout=again, stderr=io.StringIO())
+    assert "version 1 (unchanged)" in again.getvalue()
+    with pytest.raises(CommandError, match="2024-13"):
+        call_command("run-month", "2024-13", stdout=io.StringIO(), stderr=io.StringIO())

@@ -2,25 +2,31 @@
 
 Every line is exact until it is rounded to whole öre, half up; a statement's total is the sum
 of its rounded lines (PRODUCT.md, "Money"). Definitions: docs/compensation.md. The lines that
-come from the visits (time, per visit, per delivery, schablon, declined) are priced by the
-engine from the prices recipes.py resolves; this module prices the rest (monthly fees, new
-customers, absences) and the regi adjustment on top of them all.
+come from the visits (time, per visit, per delivery, schablon, declined) and the regi
+adjustment are priced by the engine from the prices recipes.py resolves, and kept as columns
+(`LineSet`); this module prices the rest (monthly fees, new customers, absences).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from tillit.compensation.bands import VersionSpan
-from tillit.compensation.rules import Rules, best
+from tillit.compensation.rules import DECIMALS, Rules, best
 
 ORE = Decimal("0.01")
+# rates, percentages and minutes have at most four decimals (rules.DECIMALS): the engine counts
+# them in whole numbers of these units
+RATE_SCALE = PERCENT_SCALE = MINUTE_SCALE = 10**DECIMALS
 Exact = Fraction | tuple[int, int]  # a fraction, or its numerator and denominator not yet reduced
 
 
@@ -200,26 +206,78 @@ def _absences(month: RegisterMonth) -> list[Line]:
     return lines
 
 
-def regi_adjustments(regi: str, spans: list[VersionSpan], lines: list[Line]) -> list[Line]:
-    """A share of each recipient's rounded lines for the provider's regi (e.g. private +1.5 %)."""
-    adjustments = {}
-    for span in spans:
-        adjustment = best(span.rules.regi_adjustment, regi=regi)
-        if adjustment is not None and adjustment.regi == regi:
-            adjustments[span.valid_from] = adjustment
-    if not adjustments:
-        return []
-    by_version: dict[tuple[int | None, datetime.date], Decimal] = defaultdict(Decimal)
-    for line in lines:
-        if line.version_from in adjustments:
-            by_version[(line.recipient_id, line.version_from)] += line.amount
-    out = []
-    for (recipient_id, version_from), subtotal in sorted(by_version.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1])):
-        if subtotal:
-            percent = adjustments[version_from].percent  # type: ignore[attr-defined]
-            share = Fraction(percent) / 100
-            ore = half_up(int(subtotal * 100) * share.numerator, share.denominator)
-            out.append(Line(recipient_id=recipient_id, component="regi_adjustment", version_from=version_from,
-                            quantity=Fraction(1), unit="sum", rate=subtotal, percent=percent,
-                            amount=Decimal(ore).scaleb(-2)))
-    return out
+class LineSet:
+    """A provider's lines for a month: the engine's as Arrow columns (compensation_lines.sql),
+    made into `Line`s only when someone reads them one by one, and the few priced in Python.
+
+    A month of a large municipality has hundreds of thousands of lines; totals and storage
+    need no objects for them.
+    """
+
+    def __init__(self, table: pa.Table, extra: list[Line], granted_denominator: int) -> None:
+        self.table, self.extra, self.granted_denominator = table, list(extra), granted_denominator
+        self._lines: list[Line] | None = None
+
+    def __len__(self) -> int:
+        return self.table.num_rows + len(self.extra)
+
+    def __iter__(self) -> Iterator[Line]:
+        return iter(self.lines())
+
+    def append(self, line: Line) -> None:
+        self.extra.append(line)
+        self._lines = None
+
+    @property
+    def total(self) -> Decimal:
+        ore = pc.sum(self.table.column("amount_ore")).as_py() or 0
+        return Decimal(ore).scaleb(-2) + sum((line.amount for line in self.extra), Decimal("0.00"))
+
+    def lines(self) -> list[Line]:
+        if self._lines is None:
+            self._lines = [Line(**fields) for fields in self._engine_fields()] + self.extra
+        return self._lines
+
+    def _engine_fields(self) -> Iterator[dict[str, Any]]:
+        columns = {name: self.table.column(name).to_pylist() for name in self.table.column_names}
+        for name in _WHOLE:  # HUGEINT comes as decimals: whole numbers for the fractions
+            columns[name] = [None if value is None else int(value) for value in columns[name]]
+        decimals: dict[tuple[int, int], Decimal] = {}
+
+        def scaled(value: int | None, scale: int) -> Decimal | None:
+            if value is None:
+                return None
+            key = (value, scale)
+            if key not in decimals:
+                decimals[key] = Decimal(value) / scale
+            return decimals[key]
+
+        granted_denominator = self.granted_denominator
+        for (pid, recipient, component, version, category, band, intervention, unit, rate_n, percent_n, quantity_n,
+             quantity_d, granted_units, performed_seconds, visits, occasions, decisions, share_n, share_d, minutes,
+             amount_ore) in zip(*(columns[name] for name in _COLUMNS)):
+            if component == "time":
+                detail: dict[str, Any] = {} if visits is None else {"visits": visits}
+                if decisions is not None:
+                    detail["decisions"] = list(decisions)
+                if share_n is not None:
+                    detail["paid_share"] = str(round_ore(Fraction(share_n, share_d) * 100))
+            elif component == "schablon":
+                detail = {"minutes": minutes, "occasions": occasions}
+            elif component == "declined":
+                detail = {"visits": visits}
+            else:
+                detail = {}
+            yield dict(recipient_id=recipient, component=component, version_from=version,
+                       quantity=(quantity_n, quantity_d), unit=unit, rate=scaled(rate_n, RATE_SCALE),
+                       category=category, band=band, intervention=intervention,
+                       percent=scaled(percent_n, PERCENT_SCALE),
+                       granted_minutes=None if granted_units is None else (granted_units, granted_denominator),
+                       performed_minutes=None if performed_seconds is None else (performed_seconds, 60),
+                       detail=detail, amount=Decimal(amount_ore).scaleb(-2))
+
+
+_WHOLE = ("quantity_n", "quantity_d", "share_n", "share_d")
+_COLUMNS = ("provider_id", "recipient_id", "component", "version_from", "category", "band", "intervention", "unit",
+            "rate_n", "percent_n", "quantity_n", "quantity_d", "granted_units", "performed_seconds", "visits",
+            "occasions", "decisions", "share_n", "share_d", "minutes", "amount_ore")

@@ -10,7 +10,7 @@ docs/compensation.md says the same in words.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -20,15 +20,14 @@ import pyarrow as pa
 
 from tillit.common.errors import ApplicationError
 from tillit.compensation.bands import VersionSpan
-from tillit.compensation.pricing import Line, plain_rate, round_ore, visit_category
-from tillit.compensation.rules import DECIMALS, Match, Rules, best
+from tillit.compensation.pricing import (
+    MINUTE_SCALE, PERCENT_SCALE, RATE_SCALE, Line, LineSet, plain_rate, visit_category,
+)
+from tillit.compensation.rules import Match, Rules, best
 from tillit.engine.compensation import (
-    BASES, GRANTED_PRICES, GRANTED_SCALE, TIME_PRICES, VISIT_PRICES, Quantities, table,
+    BASES, GRANTED_PRICES, GRANTED_SCALE, REGI_PERCENTS, REGISTER_AMOUNTS, TIME_PRICES, VISIT_PRICES, Quantities, table,
 )
 
-# rates, percentages and minutes have at most four decimals (rules.DECIMALS): whole numbers
-# of these units
-RATE_SCALE = PERCENT_SCALE = MINUTE_SCALE = 10**DECIMALS
 
 
 class PriceInvalid(ApplicationError):
@@ -162,58 +161,39 @@ def visit_prices(priced: dict[int, Priced], keys: list[tuple], categories: dict[
     return table(rows, VISIT_PRICES)
 
 
-def price(quantities: Quantities, priced: dict[int, Priced], categories: dict[str, str]) -> dict[int, list[Line]]:
-    """Every provider's lines priced from the month's time and visits (the engine multiplies)."""
+def regi_percents(priced: dict[int, Priced]) -> pa.Table:
+    """Each provider's version that adjusts its regi's lines (e.g. private +1.5 %) → the percentage."""
+    rows = []
+    for pid, provider in priced.items():
+        for span in provider.spans:
+            adjustment = best(span.rules.regi_adjustment, regi=provider.regi)
+            if adjustment is not None and adjustment.regi == provider.regi:
+                rows.append({"provider_id": pid, "version_from": span.valid_from,
+                             "percent_n": _scaled(adjustment.percent, PERCENT_SCALE, "The percentage")})  # type: ignore[attr-defined]
+    return table(rows, REGI_PERCENTS)
+
+
+def price(quantities: Quantities, priced: dict[int, Priced], categories: dict[str, str],
+          register_lines: dict[int, list[Line]]) -> dict[int, LineSet]:
+    """Every provider's lines priced from the month's time and visits (the engine multiplies),
+    with the regi adjustment on them and on the lines priced from the registers."""
     keys = quantities.price_keys()
-    rows = quantities.lines(prices={
+    result = quantities.lines(prices={
         "bases": bases(priced),
         "time_prices": time_prices(priced, keys["time"]),
         "granted_prices": granted_prices(priced, keys["granted"]),
         "visit_prices": visit_prices(priced, keys["visits"], categories),
+        "regi_percents": regi_percents(priced),
+        "register_amounts": table([{"provider_id": pid, "recipient_id": line.recipient_id,
+                                    "version_from": line.version_from, "amount_ore": int(line.amount * 100)}
+                                   for pid, lines in register_lines.items() for line in lines], REGISTER_AMOUNTS),
     }, rate_scale=RATE_SCALE, percent_scale=PERCENT_SCALE)
-    return _lines(rows, quantities.columns, GRANTED_SCALE * 7 * quantities.month.days)
-
-
-def _lines(rows: list[tuple], columns: list[str], granted_denominator: int) -> dict[int, list[Line]]:
-    """The engine's priced rows as lines, per provider (rates and percents are whole numbers of
-    1 / RATE_SCALE and 1 / PERCENT_SCALE; granted units are 1 / granted_denominator minutes)."""
-    decimals: dict[tuple[int, int], Decimal] = {}
-
-    def scaled(value: int | None, scale: int) -> Decimal | None:
-        if value is None:
-            return None
-        key = (value, scale)
-        if key not in decimals:
-            decimals[key] = Decimal(value) / scale
-        return decimals[key]
-
-    (provider, recipient, component, version, category, band, intervention, unit, rate_n, percent_n, quantity_n,
-     quantity_d, granted_units, performed_seconds, visits, occasions, decisions, share_n, share_d, minutes,
-     amount_ore) = (columns.index(name) for name in (
-        "provider_id", "recipient_id", "component", "version_from", "category", "band", "intervention", "unit",
-        "rate_n", "percent_n", "quantity_n", "quantity_d", "granted_units", "performed_seconds", "visits",
-        "occasions", "decisions", "share_n", "share_d", "minutes", "amount_ore"))
-    out: dict[int, list[Line]] = defaultdict(list)
-    for row in rows:
-        kind = row[component]
-        if kind == "time":
-            detail: dict[str, Any] = {} if row[visits] is None else {"visits": row[visits]}
-            if row[decisions] is not None:
-                detail["decisions"] = list(row[decisions])
-            if row[share_n] is not None:
-                detail["paid_share"] = str(round_ore(Fraction(row[share_n], row[share_d]) * 100))
-        elif kind == "schablon":
-            detail = {"minutes": row[minutes], "occasions": row[occasions]}
-        elif kind == "declined":
-            detail = {"visits": row[visits]}
-        else:
-            detail = {}
-        out[row[provider]].append(Line(
-            recipient_id=row[recipient], component=kind, version_from=row[version],
-            quantity=(row[quantity_n], row[quantity_d]), unit=row[unit], rate=scaled(row[rate_n], RATE_SCALE),  # type: ignore[arg-type]
-            category=row[category], band=row[band], intervention=row[intervention],
-            percent=scaled(row[percent_n], PERCENT_SCALE),
-            granted_minutes=None if row[granted_units] is None else (row[granted_units], granted_denominator),
-            performed_minutes=None if row[performed_seconds] is None else (row[performed_seconds], 60),
-            detail=detail, amount=Decimal(row[amount_ore]).scaleb(-2)))
+    denominator = GRANTED_SCALE * 7 * quantities.month.days
+    providers = result.column("provider_id").to_pylist()
+    out = {}
+    for pid in priced:
+        # the result is ordered by provider: each provider's lines are one slice
+        first = bisect_left(providers, pid)
+        last = bisect_right(providers, pid)
+        out[pid] = LineSet(result.slice(first, last - first), register_lines.get(pid, []), denominator)
     return out

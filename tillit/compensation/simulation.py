@@ -63,7 +63,7 @@ def simulate(months: list[Month], models: list[CompensationModel]) -> dict[int, 
             computed, _ledger = compute_month(month, models={pid: model for pid in providers}, hours=hours)
             for pid, (_model, lines) in computed.items():
                 cell = totals[(pid, model.pk)]
-                cell[0] += sum((line.amount for line in lines), Decimal("0.00"))
+                cell[0] += lines.total
                 cell[1] += hours[pid][0]
                 cell[2] += hours[pid][1]
     result: dict[int, dict[int, Cell]] = defaultdict(dict)

@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,13 +34,13 @@ from tillit.compensation.bands import VersionSpan, band_intervals, version_bound
 from tillit.compensation.models import CompensationModel, Statement, StatementLine
 from tillit.compensation.premiums import approved_premiums
 from tillit.compensation.pricing import (
-    Line, Recipient as Priced, RegisterMonth, regi_adjustments, register_lines, visit_category,
+    Line, LineSet, Recipient as Priced, RegisterMonth, register_lines, visit_category,
 )
 from tillit.compensation.services import model_export
 from tillit.engine import compensation as engine
 from tillit.engine.compensation import MonthVisits
 from tillit.ledger.models import VisitBatch
-from tillit.registry.models import Provider
+from tillit.registry.models import Area, Provider, Zone
 from tillit.registry.selectors import contracts_in_force
 
 
@@ -90,10 +91,8 @@ def _code_sets(keys: list[str], categories: dict[str, str], spans: dict[int, lis
 
 
 def _dates(values: tuple) -> pa.Array:
-    """Dates as the database cursor gives them (SQLite: ISO text) as an Arrow column."""
-    if any(isinstance(value, str) for value in values):
-        return pa.array(values, pa.string()).cast(pa.date32())
-    return pa.array(values, pa.date32())
+    """Dates read as ISO text (CAST AS TEXT: no per-value conversion in the driver) as an Arrow column."""
+    return pa.array(values, pa.string()).cast(pa.date32())
 
 
 def _day(value: datetime.date | str | None) -> datetime.date | None:
@@ -109,44 +108,60 @@ class Registers:
         self.categories = _categories()
         line, decision = DecisionIntervention._meta.db_table, Decision._meta.db_table
         with connection.cursor() as cursor:
-            # minutes have two decimals and frequencies four: both scaled are whole numbers
-            # (ROUND only removes a binary floating-point remainder SQLite may keep)
-            cursor.execute(f"SELECT d.provider_id, d.recipient_id, d.external_id, d.start_date, d.end_date, i.category, "
-                           f"CAST(ROUND(i.minutes * 100) AS BIGINT), CAST(ROUND(i.frequency * 10000) AS BIGINT), "
-                           f"i.period, i.double_staffing FROM {line} i JOIN {decision} d ON d.id = i.decision_id")
+            # Per decision, category and period: the sum of minutes × 100 × frequency × 10 000 ×
+            # staff (minutes have two decimals and frequencies four, so the scaled values are
+            # whole numbers; ROUND only removes a binary floating-point remainder SQLite may keep)
+            cursor.execute(f"SELECT d.provider_id, d.recipient_id, d.external_id, CAST(d.start_date AS TEXT), "
+                           f"CAST(d.end_date AS TEXT), i.category, i.period, CAST(SUM(ROUND(i.minutes * 100) "
+                           f"* ROUND(i.frequency * 10000) * CASE WHEN i.double_staffing THEN 2 ELSE 1 END) AS BIGINT) "
+                           f"FROM {line} i JOIN {decision} d ON d.id = i.decision_id "
+                           f"GROUP BY d.id, d.provider_id, d.recipient_id, d.external_id, d.start_date, d.end_date, "
+                           f"i.category, i.period")
             self._lines = cursor.fetchall()
-            cursor.execute(f"SELECT provider_id, recipient_id, start_date, end_date FROM {decision}")
-            decisions = cursor.fetchall()
-        columns = list(zip(*self._lines)) or [()] * 10
+            cursor.execute(f"SELECT provider_id, recipient_id, CAST(start_date AS TEXT), CAST(end_date AS TEXT) "
+                           f"FROM {decision}")
+            decisions = list(zip(*cursor.fetchall())) or [()] * 4
+            cursor.execute(f"SELECT r.id, z.code, r.alarm_customer FROM {Recipient._meta.db_table} r "
+                           f"LEFT JOIN {Area._meta.db_table} a ON a.id = r.area_id "
+                           f"LEFT JOIN {Zone._meta.db_table} z ON z.id = a.zone_id")
+            recipients = cursor.fetchall()
+        columns = list(zip(*self._lines)) or [()] * 8
         self.decision_table = pa.table({
             "provider_id": pa.array(columns[0], pa.int64()), "recipient_id": pa.array(columns[1], pa.int64()),
             "number": pa.array(columns[2], pa.string()), "start_date": _dates(columns[3]),
             "end_date": _dates(columns[4]), "category": pa.array(columns[5], pa.string()),
-            "minutes": pa.array([int(m) for m in columns[6]], pa.int64()),
-            "frequency": pa.array([int(f) for f in columns[7]], pa.int64()),
-            "period": pa.array(columns[8], pa.string()),
-            "double_staffing": pa.array([bool(d) for d in columns[9]], pa.bool_()),
+            "period": pa.array(columns[6], pa.string()), "weight": pa.array(columns[7], pa.int64()),
         }, schema=engine.DECISION_LINES)
-        self.decisions: dict[int, list[tuple[int, datetime.date, datetime.date | None]]] = defaultdict(list)
-        for provider_id, recipient_id, start, end in decisions:
-            self.decisions[provider_id].append((recipient_id, _day(start), _day(end)))  # type: ignore[arg-type]
-        self.zones = {pk: zone or "" for pk, zone in Recipient.objects.values_list("pk", "area__zone__code")}
-        self.alarms = set(Recipient.objects.filter(alarm_customer=True).values_list("pk", flat=True))
+        self.decisions = pa.table({"provider_id": pa.array(decisions[0], pa.int64()),
+                                   "recipient_id": pa.array(decisions[1], pa.int64()),
+                                   "start_date": _dates(decisions[2]), "end_date": _dates(decisions[3])})
+        self._first_starts: pa.Table | None = None
+        self.zones = {pk: zone or "" for pk, zone, _alarm in recipients}
+        self.alarms = {pk for pk, _zone, alarm in recipients if alarm}
         self.recipients = {pk: Priced(zone=zone, alarm_customer=pk in self.alarms) for pk, zone in self.zones.items()}
-        self.recipient_table = engine.table([{"recipient_id": pk, "zone": zone} for pk, zone in self.zones.items()],
-                                            engine.RECIPIENTS)
+        self.recipient_table = pa.table({"recipient_id": pa.array(list(self.zones), pa.int64()),
+                                         "zone": pa.array(list(self.zones.values()), pa.string())})
         self._absence_events: list[tuple] | None = None
 
     def active_recipients(self, provider_id: int, month: Month) -> set[int]:
-        first, last = month.first_day, month.last_day
-        return {r for r, start, end in self.decisions.get(provider_id, ()) if start <= last and (end is None or end >= first)}
+        """Recipients with a decision with the provider on some day of the month."""
+        d = self.decisions
+        mask = pc.and_(pc.and_(pc.equal(d["provider_id"], provider_id), pc.less_equal(d["start_date"], month.last_day)),
+                       pc.or_kleene(pc.is_null(d["end_date"]), pc.greater_equal(d["end_date"], month.first_day)))
+        return set(d.filter(mask)["recipient_id"].to_pylist())
 
     def new_recipients(self, provider_id: int, spans: list[VersionSpan]) -> dict[datetime.date, set[int]]:
         """Recipients whose first decision with the provider starts in a version's days."""
-        first: dict[int, datetime.date] = {}
-        for recipient_id, start, _end in self.decisions.get(provider_id, ()):
-            first[recipient_id] = min(start, first.get(recipient_id, start))
-        return {span.valid_from: {r for r, day in first.items() if span.first <= day < span.until} for span in spans}
+        if self._first_starts is None:
+            self._first_starts = self.decisions.group_by(["provider_id", "recipient_id"]).aggregate(
+                [("start_date", "min")])
+        starts = self._first_starts.filter(pc.equal(self._first_starts["provider_id"], provider_id))
+        out = {}
+        for span in spans:
+            mask = pc.and_(pc.greater_equal(starts["start_date_min"], span.first),
+                           pc.less(starts["start_date_min"], span.until))
+            out[span.valid_from] = set(starts.filter(mask)["recipient_id"].to_pylist())
+        return out
 
     def absence_events(self) -> list[tuple]:
         """(provider, event, recipient, date, reference) of every hospital stay's start and end,
@@ -175,11 +190,13 @@ class Registers:
                 stays[(recipient_id, reference)][1] = day
         staying = {r for r, _ref in stays}
         items: dict[int, list[tuple[str, GrantedIntervention]]] = defaultdict(list)
-        for p, recipient_id, _number, start, end, category, minutes, frequency, period, double in self._lines:
+        for p, recipient_id, _number, start, end, category, period, weight in self._lines:
             if p == provider_id and recipient_id in staying:
+                # a day's minutes are linear in minutes × frequency × staff: the summed weight
+                # as one intervention gives the same
                 items[recipient_id].append((category, GrantedIntervention(
-                    standard_minutes=Decimal(int(minutes)) / 100, frequency=Decimal(int(frequency)) / 10000,
-                    period=period, double_staffing=bool(double), active_from=_day(start), active_to=_day(end))))
+                    standard_minutes=Decimal(int(weight)) / 10**6, frequency=Decimal(1), period=period,
+                    double_staffing=False, active_from=_day(start), active_to=_day(end))))
         out: dict[tuple[int, datetime.date], list[tuple[int, str, Fraction]]] = defaultdict(list)
         for (recipient_id, _reference), (start, end) in stays.items():
             for number in range(1, longest + 1):
@@ -200,7 +217,7 @@ def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stag
                   models: dict[int, CompensationModel] | None = None,
                   hours: dict[int, tuple[Fraction, Fraction]] | None = None,
                   registers: Registers | None = None,
-                  ) -> tuple[dict[int, tuple[CompensationModel, list[Line]]], str]:
+                  ) -> tuple[dict[int, tuple[CompensationModel, LineSet]], str]:
     """Every provider's priced lines for the month (nothing stored); and the ledger file read.
 
     `models`: provider id → the model to price with, instead of each contract's (the simulator);
@@ -224,22 +241,19 @@ def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stag
         visits.quantities(code_sets=_code_sets(code_sets, registers.categories, spans),
                           recipients=registers.recipient_table, decision_lines=registers.decision_table)
         progress("pricing")
-        by_provider = recipes.price(visits, priced, registers.categories)
+        from_registers = {pid: [line for line in register_lines(RegisterMonth(
+            regi=providers[pid].regi, spans=spans[pid], recipients=registers.recipients,
+            alarm_recipients=registers.active_recipients(pid, month) & registers.alarms,
+            new_recipients=registers.new_recipients(pid, spans[pid]),
+            absence_days=registers.absence_days(pid, spans[pid], month))) if line.quantity] for pid in models}
+        by_provider = recipes.price(visits, priced, registers.categories, from_registers)
         provider_hours = visits.hours() if hours is not None else {}
         ledger_path = visits.ledger_path
     finally:
         visits.close()
     out = {}
     for pid, model in models.items():
-        provider = providers[pid]
-        register_month = RegisterMonth(
-            regi=provider.regi, spans=spans[pid], recipients=registers.recipients,
-            alarm_recipients=registers.active_recipients(pid, month) & registers.alarms,
-            new_recipients=registers.new_recipients(pid, spans[pid]),
-            absence_days=registers.absence_days(pid, spans[pid], month))
-        # the engine's lines are never zero; the registers' may be
-        lines = by_provider.get(pid, []) + [line for line in register_lines(register_month) if line.quantity]
-        lines += regi_adjustments(provider.regi, spans[pid], lines)
+        lines = by_provider[pid]
         for application in approved_premiums(pid, month):  # the effect premium: its own line
             lines.append(Line(recipient_id=None, component="effect_premium",
                               version_from=spans[pid][-1].valid_from if spans[pid] else month.first_day,
@@ -267,10 +281,11 @@ def lines_digest(rows: Iterable[tuple[Any, ...]]) -> str:
     return hashlib.sha256("\x1e".join(texts).encode()).hexdigest()
 
 
-def statement_run(*, actor: Any, month: Month, progress: Callable[[str], None] = lambda stage: None
-                  ) -> list[RunOutcome]:
-    """Compute the month's statements and store a new version where anything changed."""
-    computed, ledger_path = compute_month(month, progress=progress)
+def statement_run(*, actor: Any, month: Month, progress: Callable[[str], None] = lambda stage: None,
+                  registers: Registers | None = None) -> list[RunOutcome]:
+    """Compute the month's statements and store a new version where anything changed.
+    `registers`: read once for a run of several months."""
+    computed, ledger_path = compute_month(month, progress=progress, registers=registers)
     batches = sorted(VisitBatch.objects.filter(state=VisitBatch.State.ACTIVE, files__month=str(month))
                      .values_list("pk", flat=True).distinct())
     progress("storing")
@@ -294,7 +309,7 @@ def _row(line: Line) -> tuple[Any, ...]:
 
 
 @transaction.atomic
-def _store(actor: Any, month: Month, provider: Provider, model: CompensationModel, lines: list[Line],
+def _store(actor: Any, month: Month, provider: Provider, model: CompensationModel, lines: LineSet,
            ledger_path: str, batches: list[int]) -> RunOutcome:
     latest = Statement.objects.select_for_update().filter(provider=provider, month=str(month)).order_by("-number").first()
     document = model_export(model)
@@ -306,7 +321,7 @@ def _store(actor: Any, month: Month, provider: Provider, model: CompensationMode
             return RunOutcome(provider, latest, False)
     candidate = Statement.objects.create(
         provider=provider, month=str(month), model=model, model_document=document, number=(latest.number + 1) if latest else 1,
-        total=sum((line.amount for line in lines), Decimal("0.00")), ledger_path=ledger_path, ledger_batches=batches,
+        total=lines.total, ledger_path=ledger_path, ledger_batches=batches,
         lines_digest=digest, created_by=actor if getattr(actor, "pk", None) else None)
     insert_rows(StatementLine, _COLUMNS, ((candidate.pk, *row) for row in rows))
     audit_record(actor=actor, event_type="statement.computed", target=candidate, target_label=str(candidate),

@@ -32,8 +32,7 @@ CODE_SETS = pa.schema([("codes_key", pa.string()), ("category", pa.string()), ("
 RECIPIENTS = pa.schema([("recipient_id", pa.int64()), ("zone", pa.string())])
 DECISION_LINES = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("number", pa.string()),
                             ("start_date", pa.date32()), ("end_date", pa.date32()), ("category", pa.string()),
-                            ("minutes", pa.int64()), ("frequency", pa.int64()), ("period", pa.string()),
-                            ("double_staffing", pa.bool_())])
+                            ("period", pa.string()), ("weight", pa.int64())])
 BASES = pa.schema([("provider_id", pa.int64()), ("version_from", pa.date32()), ("basis", pa.string()),
                    ("cap_n", pa.int64()), ("cap_d", pa.int64())])
 TIME_PRICES = pa.schema([("provider_id", pa.int64()), ("version_from", pa.date32()), ("codes_key", pa.string()),
@@ -47,6 +46,9 @@ VISIT_PRICES = pa.schema([("provider_id", pa.int64()), ("version_from", pa.date3
                           ("unit", pa.string()), ("rate_n", pa.int64()), ("percent_n", pa.int64()),
                           ("source", pa.string()), ("quantity_n", pa.int64()), ("quantity_d", pa.int64()),
                           ("minutes", pa.string())])
+REGI_PERCENTS = pa.schema([("provider_id", pa.int64()), ("version_from", pa.date32()), ("percent_n", pa.int64())])
+REGISTER_AMOUNTS = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("version_from", pa.date32()),
+                              ("amount_ore", pa.int64())])
 _EMPTY_LEDGER = """
     CREATE OR REPLACE TEMP TABLE ledger_visits (
         provider_id INTEGER, visit_id VARCHAR, recipient_id BIGINT, status VARCHAR,
@@ -66,7 +68,6 @@ class Quantities:
 
     def __init__(self, month: Month, connection: duckdb.DuckDBPyConnection) -> None:
         self.month, self.connection = month, connection
-        self.columns: list[str] = []
 
     @classmethod
     def of_tables(cls, month: Month, tables: dict[str, pa.Table]) -> Quantities:
@@ -100,14 +101,12 @@ class Quantities:
         granted = dict(self.connection.execute("SELECT provider_id, sum(units) FROM granted GROUP BY ALL").fetchall())
         return {pid: (int(performed.get(pid) or 0), int(granted.get(pid) or 0)) for pid in set(performed) | set(granted)}
 
-    def lines(self, *, prices: dict[str, pa.Table], rate_scale: int, percent_scale: int) -> list[tuple]:
-        """Every priced line of every provider (columns: see compensation_lines.sql)."""
+    def lines(self, *, prices: dict[str, pa.Table], rate_scale: int, percent_scale: int) -> pa.Table:
+        """Every priced line of every provider, ordered by provider (columns: compensation_lines.sql)."""
         reference.register(self.connection, prices)
-        result = self.connection.execute(queries.sql("compensation_lines"), {
+        return self.connection.sql(queries.sql("compensation_lines"), params={
             "rate_scale": rate_scale, "percent_scale": percent_scale,
-            "granted_den": GRANTED_SCALE * 7 * self.month.days})
-        self.columns = [column[0] for column in result.description]
-        return result.fetchall()
+            "granted_den": GRANTED_SCALE * 7 * self.month.days}).to_arrow_table()
 
     def close(self) -> None:
         self.connection.close()

@@ -6,7 +6,10 @@
 --   time: performed seconds per band at the rate the band's set of interventions resolved to,
 --     times the paid share (performed_capped: the cap over the performed time when it bites);
 --     or granted minutes at the category's rate (basis granted);
---   visit components: per visit, per delivery, schablon and declined, from the visit counts.
+--   visit components: per visit, per delivery, schablon and declined, from the visit counts;
+--   regi adjustment: a percentage of each recipient's other lines (per version, rounded lines
+--     summed; with the lines priced from the registers, `register_amounts`) for the regis a
+--     version names (`regi_percents`); half away from zero, since it can be negative.
 WITH zoned_time AS (
     SELECT t.*, coalesce(r.zone, '') AS zone FROM time_rows t LEFT JOIN recipients r USING (recipient_id)
 ),
@@ -37,7 +40,7 @@ visit_lines AS (
            p.rate_n, p.percent_n, p.quantity_d,
            sum(CASE p.source WHEN 'visits' THEN v.visits WHEN 'occasions' THEN v.visits * v.staff
                              ELSE v.planned_seconds END::HUGEINT * p.quantity_n) AS quantity_n,
-           sum(v.visits) AS visits, sum(v.visits * v.staff) AS occasions, p.minutes
+           sum(v.visits)::BIGINT AS visits, sum(v.visits * v.staff)::BIGINT AS occasions, p.minutes
     FROM visit_rows v
     LEFT JOIN recipients r USING (recipient_id)
     JOIN visit_prices p ON p.provider_id = v.provider_id AND p.version_from = v.version_from AND p.status = v.status
@@ -48,7 +51,8 @@ lines AS (
     SELECT l.provider_id, l.recipient_id, 'time' AS component, l.version_from, l.category, l.band, l.intervention,
            'hour' AS unit, l.rate_n, NULL::HUGEINT AS percent_n,
            l.seconds * s.share_n AS quantity_n, 3600 * s.share_d AS quantity_d,
-           s.granted_units, s.performed_seconds, l.visits::BIGINT AS visits, NULL::BIGINT AS occasions,
+           s.granted_units::BIGINT AS granted_units, s.performed_seconds::BIGINT AS performed_seconds,
+           l.visits::BIGINT AS visits, NULL::BIGINT AS occasions,
            CASE WHEN s.basis = 'performed_capped' THEN s.decisions END AS decisions,
            CASE WHEN s.basis = 'performed_capped' THEN s.share_n END AS share_n,
            CASE WHEN s.basis = 'performed_capped' THEN s.share_d END AS share_d, NULL AS minutes
@@ -56,7 +60,7 @@ lines AS (
     WHERE s.basis <> 'granted'
     UNION ALL
     SELECT s.provider_id, s.recipient_id, 'time', s.version_from, s.category, '', '', 'hour', p.rate_n, NULL,
-           s.granted_units, $granted_den::HUGEINT * 60, s.granted_units, s.performed_seconds, NULL, NULL,
+           s.granted_units, $granted_den::HUGEINT * 60, s.granted_units::BIGINT, s.performed_seconds::BIGINT, NULL, NULL,
            s.decisions, NULL, NULL, NULL
     FROM shares s
     LEFT JOIN recipients r USING (recipient_id)
@@ -67,12 +71,35 @@ lines AS (
     SELECT provider_id, recipient_id, component, version_from, category, band, intervention, unit, rate_n, percent_n,
            quantity_n, quantity_d, NULL, NULL, visits, occasions, NULL, NULL, NULL, minutes
     FROM visit_lines
+),
+priced AS (
+    SELECT *,
+           -- half up: ⌊(2·n + d) / (2·d)⌋ of the exact öre n / d (never negative here)
+           ((2 * quantity_n * rate_n * 100 * coalesce(percent_n, 1) + quantity_d * $rate_scale
+                * CASE WHEN percent_n IS NULL THEN 1 ELSE 100 * $percent_scale END)
+            // (2 * quantity_d * $rate_scale * CASE WHEN percent_n IS NULL THEN 1 ELSE 100 * $percent_scale END)
+           )::BIGINT AS amount_ore
+    FROM lines
+    WHERE quantity_n <> 0
+),
+subtotals AS (
+    SELECT provider_id, recipient_id, version_from, sum(amount_ore) AS ore
+    FROM (SELECT provider_id, recipient_id, version_from, amount_ore FROM priced
+          UNION ALL SELECT provider_id, recipient_id, version_from, amount_ore FROM register_amounts)
+    GROUP BY ALL
+),
+adjusted AS (
+    SELECT t.provider_id, t.recipient_id, 'regi_adjustment' AS component, t.version_from, '' AS category,
+           '' AS band, '' AS intervention, 'sum' AS unit, t.ore * ($rate_scale // 100) AS rate_n, r.percent_n,
+           1::HUGEINT AS quantity_n, 1::HUGEINT AS quantity_d, NULL::BIGINT AS granted_units,
+           NULL::BIGINT AS performed_seconds, NULL::BIGINT AS visits, NULL::BIGINT AS occasions,
+           NULL::VARCHAR[] AS decisions, NULL::HUGEINT AS share_n, NULL::HUGEINT AS share_d, NULL AS minutes,
+           (sign(t.ore * r.percent_n) * ((2 * abs(t.ore::HUGEINT * r.percent_n) + 100 * $percent_scale)
+                                         // (200 * $percent_scale)))::BIGINT AS amount_ore
+    FROM subtotals t JOIN regi_percents r USING (provider_id, version_from)
+    WHERE t.ore <> 0
 )
-SELECT *,
-       -- half up: ⌊(2·n + d) / (2·d)⌋ of the exact öre n / d (never negative here)
-       (2 * quantity_n * rate_n * 100 * coalesce(percent_n, 1) + quantity_d * $rate_scale
-            * CASE WHEN percent_n IS NULL THEN 1 ELSE 100 * $percent_scale END)
-       // (2 * quantity_d * $rate_scale * CASE WHEN percent_n IS NULL THEN 1 ELSE 100 * $percent_scale END) AS amount_ore
-FROM lines
-WHERE quantity_n <> 0
+SELECT * FROM priced
+UNION ALL
+SELECT * FROM adjusted
 ORDER BY provider_id, recipient_id, component, version_from, category, band, intervention, rate_n, percent_n
