@@ -109,6 +109,12 @@ class Line:
         value = self._granted if granted else self._performed
         return None if value is None else _rounded(value, 2)
 
+    def stored(self) -> tuple[Any, ...]:
+        """The line's values as a statement stores them (statements._COLUMNS without the statement)."""
+        return (self.recipient_id, self.component, self.version_from, self.category, self.band, self.intervention,
+                self.stored_minutes(granted=True), self.stored_minutes(granted=False), self.quantity_decimal,
+                self.unit, self.rate, self.percent, self.amount, self.detail)
+
     def __repr__(self) -> str:
         return (f"Line({self.recipient_id}, {self.component}, {self.version_from}, {self.category or '-'}, "
                 f"{self.band or '-'}, {self.intervention or '-'}, {self.quantity} {self.unit} × {self.rate}"
@@ -232,6 +238,20 @@ class LineSet:
     def total(self) -> Decimal:
         ore = pc.sum(self.table.column("amount_ore")).as_py() or 0
         return Decimal(ore).scaleb(-2) + sum((line.amount for line in self.extra), Decimal("0.00"))
+
+    def stored(self) -> Iterator[tuple[Any, ...]]:
+        """Every line's values as a statement stores them (statements._COLUMNS without the
+        statement): rounded in whole-number arithmetic, without making `Line`s of the engine's."""
+        if self._lines is not None:
+            yield from (line.stored() for line in self._lines)
+            return
+        for fields in self._engine_fields():
+            quantity, granted, performed = fields["quantity"], fields["granted_minutes"], fields["performed_minutes"]
+            yield (fields["recipient_id"], fields["component"], fields["version_from"], fields["category"],
+                   fields["band"], fields["intervention"], None if granted is None else _rounded(granted, 2),
+                   None if performed is None else _rounded(performed, 2), _rounded(quantity, 4), fields["unit"],
+                   fields["rate"], fields["percent"], fields["amount"], fields["detail"])
+        yield from (line.stored() for line in self.extra)
 
     def lines(self) -> list[Line]:
         if self._lines is None:

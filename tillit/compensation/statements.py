@@ -301,19 +301,12 @@ _COLUMNS = ("statement", "recipient", "component", "version_from", "category", "
             "granted_minutes", "performed_minutes", "quantity", "unit", "rate", "percent", "amount", "detail")
 
 
-def _row(line: Line) -> tuple[Any, ...]:
-    """A line's values in the order of _COLUMNS, without the statement."""
-    return (line.recipient_id, line.component, line.version_from, line.category, line.band, line.intervention,
-            line.stored_minutes(granted=True), line.stored_minutes(granted=False), line.quantity_decimal, line.unit,
-            line.rate, line.percent, line.amount, line.detail)
-
-
 @transaction.atomic
 def _store(actor: Any, month: Month, provider: Provider, model: CompensationModel, lines: LineSet,
            ledger_path: str, batches: list[int]) -> RunOutcome:
     latest = Statement.objects.select_for_update().filter(provider=provider, month=str(month)).order_by("-number").first()
     document = model_export(model)
-    rows = [_row(line) for line in lines]
+    rows = list(lines.stored())
     digest = lines_digest((r[0], r[1], r[2], r[3], r[4], r[5], r[8], r[9], r[10], r[11], r[12]) for r in rows)
     if latest is not None and latest.model_document == document:
         stored = latest.lines_digest or lines_digest(latest.lines.values_list(*FIELDS))
