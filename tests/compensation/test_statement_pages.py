@@ -193,3 +193,25 @@ def test_only_controllers_and_admins_run_the_month(computed, role):
     client = client_for(getattr(computed.world, role))
     assert client.post(reverse("statement-run"), {"month": "2024-03"}).status_code == 404
     assert reverse("statement-run") not in client.get(MONTH_URL).content.decode()
+
+
+def test_the_lines_come_a_page_of_recipients_at_a_time_with_a_search(computed):
+    """A large provider has thousands of recipients: the page shows them by label, a page at a
+    time, reads only those lines, finds one by search, and opens the page of one named in a link."""
+    from tillit.accounts.access import viewer_for
+    from tillit.compensation.selectors import statement_lines_page
+
+    viewer = viewer_for(computed.world.controller)
+    first = statement_lines_page(viewer=viewer, statement=computed.a, per_page=3)
+    second = statement_lines_page(viewer=viewer, statement=computed.a, page=2, per_page=3)
+    assert [g.label for g in first.groups] == ["P:r1", "P:r2", "P:r3"] and first.page.paginator.count == 4
+    assert [g.label for g in second.groups] == ["P:r4"]
+    assert sum(len(g.lines) for g in first.groups + second.groups) == computed.a.lines.count()
+    r4 = computed.ledger.recipients["P:r4"]
+    assert statement_lines_page(viewer=viewer, statement=computed.a, recipient_id=r4, per_page=3).page.number == 2
+    found = statement_lines_page(viewer=viewer, statement=computed.a, query="p:R2")
+    assert [g.label for g in found.groups] == ["P:r2"]
+    html = client_for(computed.world.controller).get(_detail(computed.a) + "?q=r3").content.decode()
+    assert "P:r3" in html and "P:r1" not in html
+    html = client_for(computed.world.controller).get(_detail(computed.a) + "?q=nobody").content.decode()
+    assert _sv("No recipient on the statement matches the search.") in html

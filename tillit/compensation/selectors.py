@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import pgettext_lazy
 
 from tillit.accounts.access import (
@@ -154,8 +155,41 @@ def _recipients(ids: set[int | None]) -> dict[int, Recipient]:
 def statement_lines(*, viewer: Viewer, statement: Statement) -> list[RecipientLines]:
     """Every line of the statement grouped per recipient (lines without one last), by label."""
     statement = _require_lines(viewer, statement)
-    lines = list(statement.lines.all())
-    recipients = _recipients({line.recipient_id for line in lines})
+    return _grouped(list(statement.lines.all()))
+
+
+@dataclass
+class LinesPage:
+    """One page of a statement's recipients with their lines (a large provider has thousands)."""
+
+    groups: list[RecipientLines]
+    page: Page
+    query: str
+
+
+def statement_lines_page(*, viewer: Viewer, statement: Statement, page: int | str | None = 1, query: str = "",
+                         recipient_id: int | None = None, per_page: int = 50) -> LinesPage:
+    """The recipients of one page, by label, with their lines: those whose label holds `query`,
+    or the page that holds `recipient_id` (a link from the difference). Reads only the page's lines."""
+    statement = _require_lines(viewer, statement)
+    ids = set(statement.lines.values_list("recipient_id", flat=True).distinct())
+    recipients = _recipients(ids)
+    order = sorted(ids, key=lambda pk: (pk is None, _label(recipients.get(pk)) if pk else "", pk or 0))
+    query = query.strip()
+    if query:
+        order = [pk for pk in order if pk is not None and query.casefold() in _label(recipients.get(pk)).casefold()]
+    if recipient_id is not None and recipient_id in order:
+        page = order.index(recipient_id) // per_page + 1
+    current = Paginator(order, per_page).get_page(page)
+    shown = list(current.object_list)
+    lines = statement.lines.filter(Q(recipient_id__in=[pk for pk in shown if pk is not None])
+                                   | (Q(recipient__isnull=True) if None in shown else Q(pk__in=[])))
+    groups = _grouped(list(lines), recipients)
+    return LinesPage(groups, current, query)
+
+
+def _grouped(lines: list[StatementLine], recipients: dict[int, Recipient] | None = None) -> list[RecipientLines]:
+    recipients = recipients if recipients is not None else _recipients({line.recipient_id for line in lines})
     groups: dict[int | None, RecipientLines] = {}
     for line in lines:
         group = groups.get(line.recipient_id)

@@ -98,6 +98,10 @@ def statement_run_start(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('statement-month')}?month={month}")
 
 
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
 def statement_detail(request: HttpRequest, statement_id: int) -> HttpResponse:
     """Totals per component; with line access also the lines per recipient and the difference."""
     viewer = viewer_of(request)
@@ -110,7 +114,9 @@ def statement_detail(request: HttpRequest, statement_id: int) -> HttpResponse:
         "statement": statement,
         "month": Month.parse(statement.month),
         "components": selectors.statement_component_totals(viewer=viewer, statement=statement),
-        "groups": selectors.statement_lines(viewer=viewer, statement=statement) if lines_visible else None,
+        "lines": selectors.statement_lines_page(
+            viewer=viewer, statement=statement, page=request.GET.get("page"), query=request.GET.get("q", ""),
+            recipient_id=_int(request.GET.get("recipient"))) if lines_visible else None,
         "difference": selectors.statement_difference(viewer=viewer, statement=statement) if lines_visible else None,
         "model_versions": selectors.model_versions_used(viewer=viewer, statement=statement),
         "versions": versions,
