@@ -1,13 +1,10 @@
 -- The month's visits with what the indicators ask of them (docs/indicators.md, "Sources"),
 -- a view: each query decodes only the columns it uses (reading is cheap; copying lists is not).
--- `code_kinds` must exist: every distinct set of intervention codes of the month (codes_key,
--- 'A|B') with whether it holds regular care; visit_facts_kinds.sql makes it.
 --   registered_start_local  the registered start on the Stockholm clock (the ledger holds UTC):
 --                           UTC plus the offset in force, which changes at most once around a
 --                           month (the one-row table `clock`, from the tz database)
 --   staff_ids               the staff who came: `staff_id`, two ids separated by | when double-staffed
 --   regular_care            holds an intervention that is not a safety alarm, meal delivery or HSL
---                           (per set of codes, `code_kinds`: the same set recurs millions of times)
 --   home_care               at a home-care unit, or at no registered unit
 --   performed_seconds       registered end − start in UTC, per staff member (double staffing twice)
 CREATE OR REPLACE TEMP VIEW visit_facts AS
@@ -25,11 +22,15 @@ SELECT v.provider_id,
             WHEN NOT contains(v.staff_id, '|') THEN [trim(v.staff_id)]  -- the usual case, without list work
             ELSE list_distinct(list_filter(list_transform(string_split(v.staff_id, '|'), lambda s: trim(s)),
                                            lambda s: s <> '')) END AS staff_ids,
-       coalesce(k.regular_care, true) AS regular_care,
+       NOT list_has_all(excluded.codes, v.intervention_codes) AS regular_care,
        coalesce(u.service_type, 'home_care') = 'home_care' AS home_care,
        date_diff('second', v.registered_start, v.registered_end)
            * CASE WHEN v.double_staffing THEN 2 ELSE 1 END AS performed_seconds
 FROM ledger_visits v
 LEFT JOIN units u ON u.id = v.unit_id
-LEFT JOIN code_kinds k ON k.codes_key = v.codes_key
-CROSS JOIN clock;
+CROSS JOIN clock
+CROSS JOIN (
+    SELECT coalesce(list(code), []::VARCHAR[]) AS codes
+    FROM interventions
+    WHERE kind IN ('safety_alarm', 'meal_delivery', 'hsl')
+) excluded;
