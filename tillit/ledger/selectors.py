@@ -163,8 +163,11 @@ def export_month(*, provider_ids: list[int] | None, month: Month, target: str, f
     options = "FORMAT parquet" if file_format == "parquet" else "FORMAT csv, HEADER, DELIMITER ';'"
     connection = connect()
     try:
+        # codes_key (the ledger's own text of intervention_codes, for grouping) is not exported
+        names = {row[0] for row in connection.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()}
+        exclude = "EXCLUDE (codes_key) " if "codes_key" in names else ""
         connection.execute(
-            f"""COPY (SELECT * REPLACE (
+            f"""COPY (SELECT * {exclude}REPLACE (
                         timezone('Europe/Stockholm', planned_start::TIMESTAMPTZ) AS planned_start,
                         timezone('Europe/Stockholm', planned_end::TIMESTAMPTZ) AS planned_end,
                         timezone('Europe/Stockholm', registered_start::TIMESTAMPTZ) AS registered_start,
