@@ -84,7 +84,8 @@ def forget_statements() -> None:
 
 def ours(months, *, store: bool) -> tuple[float, int, int]:
     """One run over the months, as `tillit run-month` does it: the registers read once."""
-    from tillit.compensation.statements import Registers, compute_month, statement_run
+    from tillit.compensation.registers import Registers
+    from tillit.compensation.statements import compute_month, statement_run
 
     began, lines, providers = time.perf_counter(), 0, 0
     registers = Registers()

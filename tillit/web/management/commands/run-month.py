@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tillit.common.errors import ApplicationError
 from tillit.common.periods import Month
-from tillit.compensation.statements import Registers, statement_run
+from tillit.compensation.registers import Registers
+from tillit.compensation.statements import statement_run
 from tillit.quality.services import indicator_run
 
 

@@ -1,0 +1,151 @@
+"""What statements read from the database besides the ledger: the decisions (granted time, new
+customers, absences), the recipients (zones, safety alarms) and the catalogue's categories.
+
+Read once for a run of one month or many (`tillit run-month` with several months, the
+simulator's year), as columns by plain SQL: a large municipality has hundreds of thousands of
+decision lines, and the ORM's conversions would cost more than pricing them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.db import connection
+
+from tillit.care.models import CareEvent, Decision, DecisionIntervention, Intervention, Recipient
+from tillit.common.granted_time import GrantedIntervention, minutes_per_day
+from tillit.common.periods import Month
+from tillit.compensation.bands import VersionSpan
+from tillit.compensation.pricing import Recipient as Priced
+from tillit.engine import compensation as engine
+from tillit.registry.models import Area, Zone
+
+
+def _categories() -> dict[str, str]:
+    return dict(Intervention.objects.order_by("code", "valid_from").values_list("code", "category"))
+
+
+def _dates(values: tuple) -> pa.Array:
+    """Dates read as ISO text (CAST AS TEXT: no per-value conversion in the driver) as an Arrow column."""
+    return pa.array(values, pa.string()).cast(pa.date32())
+
+
+def _day(value: datetime.date | str | None) -> datetime.date | None:
+    return value if value is None or isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+class Registers:
+    """The registers as a statement run needs them (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self.categories = _categories()
+        line, decision = DecisionIntervention._meta.db_table, Decision._meta.db_table
+        with connection.cursor() as cursor:
+            # Per decision, category and period: the sum of minutes × 100 × frequency × 10 000 ×
+            # staff (minutes have two decimals and frequencies four, so the scaled values are
+            # whole numbers; ROUND only removes a binary floating-point remainder SQLite may keep)
+            cursor.execute(f"SELECT d.provider_id, d.recipient_id, d.external_id, CAST(d.start_date AS TEXT), "
+                           f"CAST(d.end_date AS TEXT), i.category, i.period, CAST(SUM(ROUND(i.minutes * 100) "
+                           f"* ROUND(i.frequency * 10000) * CASE WHEN i.double_staffing THEN 2 ELSE 1 END) AS BIGINT) "
+                           f"FROM {line} i JOIN {decision} d ON d.id = i.decision_id "
+                           f"GROUP BY d.id, d.provider_id, d.recipient_id, d.external_id, d.start_date, d.end_date, "
+                           f"i.category, i.period")
+            self._lines = cursor.fetchall()
+            cursor.execute(f"SELECT provider_id, recipient_id, CAST(start_date AS TEXT), CAST(end_date AS TEXT) "
+                           f"FROM {decision}")
+            decisions = list(zip(*cursor.fetchall())) or [()] * 4
+            cursor.execute(f"SELECT r.id, z.code, r.alarm_customer FROM {Recipient._meta.db_table} r "
+                           f"LEFT JOIN {Area._meta.db_table} a ON a.id = r.area_id "
+                           f"LEFT JOIN {Zone._meta.db_table} z ON z.id = a.zone_id")
+            recipients = cursor.fetchall()
+        columns = list(zip(*self._lines)) or [()] * 8
+        self.decision_table = pa.table({
+            "provider_id": pa.array(columns[0], pa.int64()), "recipient_id": pa.array(columns[1], pa.int64()),
+            "number": pa.array(columns[2], pa.string()), "start_date": _dates(columns[3]),
+            "end_date": _dates(columns[4]), "category": pa.array(columns[5], pa.string()),
+            "period": pa.array(columns[6], pa.string()), "weight": pa.array(columns[7], pa.int64()),
+        }, schema=engine.DECISION_LINES)
+        self.decisions = pa.table({"provider_id": pa.array(decisions[0], pa.int64()),
+                                   "recipient_id": pa.array(decisions[1], pa.int64()),
+                                   "start_date": _dates(decisions[2]), "end_date": _dates(decisions[3])})
+        self._first_starts: pa.Table | None = None
+        self.zones = {pk: zone or "" for pk, zone, _alarm in recipients}
+        self.alarms = {pk for pk, _zone, alarm in recipients if alarm}
+        self.recipients = {pk: Priced(zone=zone, alarm_customer=pk in self.alarms) for pk, zone in self.zones.items()}
+        self.recipient_table = pa.table({"recipient_id": pa.array(list(self.zones), pa.int64()),
+                                         "zone": pa.array(list(self.zones.values()), pa.string())})
+        self._absence_events: list[tuple] | None = None
+
+    def active_recipients(self, provider_id: int, month: Month) -> set[int]:
+        """Recipients with a decision with the provider on some day of the month."""
+        d = self.decisions
+        mask = pc.and_(pc.and_(pc.equal(d["provider_id"], provider_id), pc.less_equal(d["start_date"], month.last_day)),
+                       pc.or_kleene(pc.is_null(d["end_date"]), pc.greater_equal(d["end_date"], month.first_day)))
+        return set(d.filter(mask)["recipient_id"].to_pylist())
+
+    def new_recipients(self, provider_id: int, spans: list[VersionSpan]) -> dict[datetime.date, set[int]]:
+        """Recipients whose first decision with the provider starts in a version's days."""
+        if self._first_starts is None:
+            self._first_starts = self.decisions.group_by(["provider_id", "recipient_id"]).aggregate(
+                [("start_date", "min")])
+        starts = self._first_starts.filter(pc.equal(self._first_starts["provider_id"], provider_id))
+        out = {}
+        for span in spans:
+            mask = pc.and_(pc.greater_equal(starts["start_date_min"], span.first),
+                           pc.less(starts["start_date_min"], span.until))
+            out[span.valid_from] = set(starts.filter(mask)["recipient_id"].to_pylist())
+        return out
+
+    def absence_events(self) -> list[tuple]:
+        """(provider, event, recipient, date, reference) of every hospital stay's start and end,
+        in date order; read the first time a model pays absences."""
+        if self._absence_events is None:
+            self._absence_events = list(
+                CareEvent.objects.filter(event_type__in=["absence_started", "absence_ended"]).order_by("date")
+                .values_list("provider_id", "event_type", "recipient_id", "date", "reference"))
+        return self._absence_events
+
+    def absence_days(self, provider_id: int, spans: list[VersionSpan], month: Month
+                     ) -> dict[tuple[int, datetime.date], list[tuple[int, str, Fraction]]]:
+        """For each recipient's hospital stays with the provider: every day of the stay in the month
+        (numbered from 1 = the day it started, up to the day before it ended) with the granted
+        minutes of that day per category."""
+        longest = max((rule.last_day for span in spans for rule in span.rules.absence), default=0)
+        if not longest:
+            return {}
+        stays: dict[tuple[int, str], list[datetime.date | None]] = {}
+        for p, kind, recipient_id, day, reference in self.absence_events():
+            if p != provider_id or day > month.last_day:
+                continue
+            if kind == "absence_started":
+                stays[(recipient_id, reference)] = [day, None]
+            elif (recipient_id, reference) in stays:
+                stays[(recipient_id, reference)][1] = day
+        staying = {r for r, _ref in stays}
+        items: dict[int, list[tuple[str, GrantedIntervention]]] = defaultdict(list)
+        for p, recipient_id, _number, start, end, category, period, weight in self._lines:
+            if p == provider_id and recipient_id in staying:
+                # a day's minutes are linear in minutes × frequency × staff: the summed weight
+                # as one intervention gives the same
+                items[recipient_id].append((category, GrantedIntervention(
+                    standard_minutes=Decimal(int(weight)) / 10**6, frequency=Decimal(1), period=period,
+                    double_staffing=False, active_from=_day(start), active_to=_day(end))))
+        out: dict[tuple[int, datetime.date], list[tuple[int, str, Fraction]]] = defaultdict(list)
+        for (recipient_id, _reference), (start, end) in stays.items():
+            for number in range(1, longest + 1):
+                day = start + datetime.timedelta(days=number - 1)  # type: ignore[operator]
+                if (end is not None and day >= end) or not month.first_day <= day <= month.last_day:
+                    continue
+                span = next((s for s in spans if s.first <= day < s.until), None)
+                if span is None:
+                    continue
+                for category, item in items[recipient_id]:
+                    minutes = minutes_per_day(item, day)
+                    if minutes:
+                        out[(recipient_id, span.valid_from)].append((number, category, minutes))
+        return dict(out)
