@@ -65,7 +65,7 @@ def test_a_model_file_reads_into_exact_rules():
 @pytest.mark.parametrize("change, message", [
     (('basis = "performed"', 'basis = "maybe"'), "version 1.basis: 'maybe' is not one of granted, performed"),
     (('rate = "500"', 'rate = "fem hundra"'), "version 1.hourly[1].rate: 'fem hundra' is not a number"),
-    (('rate = "500"', 'rate = "500.00001"'), "version 1.hourly[1].rate: 500.00001 has more than 4 decimals"),
+    (('rate = "500"', 'rate = "500.001"'), "version 1.hourly[1].rate: 500.001 has more than 2 decimals"),
     (('band = "day"\nrate = "500"', 'band = "evening"\nrate = "500"'), "'evening' is not one of the time bands"),
     (('cap_percent = 80\n', ''), "performed_capped needs the cap"),
     (('to = "07:00"', 'to = "08:00"'), "day and night both cover tue 07:00"),

@@ -24,8 +24,8 @@ from tillit.compensation.bands import VersionSpan
 from tillit.compensation.rules import DECIMALS, Rules, best
 
 ORE = Decimal("0.01")
-# rates, percentages and minutes have at most four decimals (rules.DECIMALS): the engine counts
-# them in whole numbers of these units
+# rates, percentages and minutes have at most rules.DECIMALS decimals: the engine counts them in
+# whole numbers of these units
 RATE_SCALE = PERCENT_SCALE = MINUTE_SCALE = 10**DECIMALS
 Exact = Fraction | tuple[int, int]  # a fraction, or its numerator and denominator not yet reduced
 

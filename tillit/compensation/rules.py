@@ -22,7 +22,10 @@ BASES = ("granted", "performed", "performed_capped")
 CATEGORIES = ("omvardnad", "service", "other")
 REGIS = ("private", "municipal", "nonprofit")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # public holidays count as "sun"
-DECIMALS = 4  # the most decimals an amount, rate, percentage or number of minutes may have
+# The most decimals an amount, rate, percentage or number of minutes may have: as many as a
+# statement line stores (öre, hundredths of a percent), so that a line's rate × quantity is
+# what it shows.
+DECIMALS = 2
 
 
 class RulesInvalid(ValidationFailed):
@@ -45,7 +48,6 @@ def _decimal(value: Any, where: str, *, minimum: Decimal = Decimal(0), maximum: 
         limit = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
         raise _fail(where, f"{value} must be {limit}")
     if number != number.quantize(Decimal(1).scaleb(-DECIMALS), rounding=ROUND_DOWN):
-        # statements multiply in whole numbers of 1/10 000 (engine/sql/compensation_lines.sql)
         raise _fail(where, f"{value} has more than {DECIMALS} decimals")
     return number
 
