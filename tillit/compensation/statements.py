@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.audit.services import audit_record
-from tillit.common.bulk import insert_rows
+from tillit.engine.bulk import insert_rows
 from tillit.common.errors import ApplicationError
 from tillit.common.periods import Month
 from tillit.compensation import recipes

@@ -24,7 +24,7 @@ from tillit.engine.reference import Snapshot
 from tillit.quality.models import (
     ContinuityObservation, DeadlineItem, IndicatorResult, IndicatorRun, RecipientMonth,
 )
-from tillit.common.bulk import insert_rows
+from tillit.engine.bulk import insert_rows
 from tillit.quality.services.compliance import compliance_rows, contracts_in_force, terms_by_provider
 
 _BATCH = 5000

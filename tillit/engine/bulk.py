@@ -1,4 +1,4 @@
-"""Inserting many rows fast: plain executemany, no model instances.
+"""Storing what the engine computed, fast: plain executemany, no model instances.
 
 A year of a large municipality stores close to a million rows of quality evidence (continuity
 observations, recipient months, deadline items) and as many statement lines; `bulk_create`
