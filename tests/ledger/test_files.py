@@ -251,15 +251,22 @@ def test_rows_of_only_delimiters_are_blank_and_skipped(ledger) -> None:
     assert delivery.rows_read == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ledger/reading.py numbers CSV records by DuckDB's record count, and DuckDB skips empty lines "
-    "without counting them: every row after an empty line is reported one row too early."))
 def test_empty_lines_do_not_shift_row_numbers(ledger) -> None:
     lines = visits_csv([visit("V1"), visit("V2", "2024-05-07 08:00", "2024-05-07 08:30", status="fel")]).split(b"\r\n")
     content = b"\r\n".join([lines[0], lines[1], b"", lines[2]]) + b"\r\n\r\n"
     delivery = load(ledger.world, content)
     assert delivery.rows_read == 2
     assert errors(delivery) == [(4, "status", "fel")]
+
+
+def test_empty_lines_and_a_malformed_line_together_keep_the_numbering(ledger) -> None:
+    """Line 3 empty, line 4 malformed, line 6 empty (LF only): V3 on line 7 is reported as row 7."""
+    lines = visits_csv([visit("V1"), visit("V2"), visit("V3", "2024-05-07 08:00", "2024-05-07 08:30", status="fel")]
+                       ).split(b"\r\n")
+    content = b"\n".join([lines[0], lines[1], b"", b"trasig;rad", lines[2], b"", lines[3]]) + b"\n"
+    delivery = load(ledger.world, content)
+    issues = sorted((i.row, i.column) for i in delivery.issues.filter(severity="error"))
+    assert issues == [(4, ""), (7, "status")]
 
 
 def test_a_damaged_utf8_file_reports_the_bad_row(ledger) -> None:
@@ -270,3 +277,15 @@ def test_a_damaged_utf8_file_reports_the_bad_row(ledger) -> None:
     assert [(i.row, i.column) for i in delivery.issues.filter(severity="error")] == [(3, "")]
     assert "encoding" in delivery.issues.get().reason
     assert delivery.rows_read == 2
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 4096])
+def test_empty_lines_are_found_across_chunk_borders(tmp_path, monkeypatch, chunk) -> None:
+    from tillit.ledger import reading
+
+    monkeypatch.setattr(reading, "_CHUNK", chunk)
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"h\r\na\r\n\r\nb\n\nc\r\n\r\n\r\nd\n")
+    # lines: 1 h, 2 a, 3 empty, 4 b, 5 empty, 6 c, 7 empty, 8 empty, 9 d
+    assert reading._empty_lines(path, header_row=1) == [3, 5, 7, 8]
+    assert reading._empty_lines(path, header_row=5) == [7, 8]

@@ -97,6 +97,8 @@ def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_na
             positions = table.positions
             delimiter, header_row, numbered = table.delimiter or ";", table.header_row, False
 
+        # DuckDB skips empty lines without counting them: the rows after one are numbered past it
+        skipped = [] if numbered else _empty_lines(path, header_row)
         connection.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
         picks = ", ".join(
             f"{columns[positions[name]]} AS {name}" if name in positions else f"NULL::VARCHAR AS {name}"
@@ -124,13 +126,37 @@ def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_na
             "SELECT line, min(error_type), min(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
         ).fetchall()
     ]
-    _number_rows(connection, header_row, [line for line, _reason, _text in malformed], numbered)
+    _number_rows(connection, header_row, sorted([line for line, _reason, _text in malformed] + skipped), numbered)
     malformed += excel_malformed
     return RawVisits(table=table, malformed=malformed)
 
 
+def _empty_lines(path: Path, header_row: int) -> list[int]:
+    """The numbers of the empty lines after the header (DuckDB skips them without a trace).
+
+    Read in chunks and looked for as bytes: most files have none, and then this costs a scan
+    of the file at memory speed."""
+    found: list[int] = []
+    newlines, carry = 0, b""  # newlines before `data`; the last bytes of the chunk before
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            data = carry + chunk
+            for pattern in (b"\n\n", b"\n\r\n"):
+                at = data.find(pattern)
+                while at != -1:
+                    if at + len(pattern) > len(carry):  # not already found within the carried bytes
+                        line = newlines + data.count(b"\n", 0, at) + 2  # the line after the first \n
+                        if line > header_row:
+                            found.append(line)
+                    at = data.find(pattern, at + 1)
+            carry = data[-2:]
+            newlines += data.count(b"\n", 0, len(data) - len(carry))
+    return sorted(set(found))
+
+
 def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejected: list[int], numbered: bool) -> None:
-    """Create the view `raw_rows`: `raw_visits` with each record's row number, blank records left out."""
+    """Create the view `raw_rows`: `raw_visits` with each record's row number, blank records left
+    out. `rejected`: the lines DuckDB did not read as records (malformed or empty)."""
     # A record of only delimiters (";;;;", as Excel saves formatted empty rows) is blank, as in
     # every other reader: skipped, not reported. It keeps its place in the numbering. The
     # visit id comes first: it is rarely empty, so the other cells are seldom looked at.
