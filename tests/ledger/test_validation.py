@@ -321,3 +321,20 @@ def test_every_problem_of_a_row_is_reported_not_just_the_first(ledger) -> None:
     delivery = load(ledger.world, [row])
     assert {column for _row, column, _value in errors(delivery)} == {"recipient_id", "status", "intervention_codes"}
     assert delivery.rows_rejected == 1
+
+
+def test_a_visit_overlapping_one_delivered_earlier_warns_too(ledger) -> None:
+    """Daily deliveries: the second day's file names a visit of S1 that overlaps S1's visit of
+    the first file by 30 minutes. A re-delivered V1 is not compared with its own earlier
+    version; a complete delivery is not compared with the visits it retires."""
+    load(ledger.world, [visit("V1", "2024-05-06 08:00", "2024-05-06 09:00"),
+                        visit("V2", "2024-05-06 12:00", "2024-05-06 13:00", recipient_id="P:r2")])
+    second = load(ledger.world, [visit("V3", "2024-05-06 08:30", "2024-05-06 09:15", recipient_id="P:r3")], "dag2.csv")
+    assert [(row, column, value) for row, column, value in warnings(second)] == [(2, "registered_start", "S1")]
+    assert "visit V1, delivered earlier" in issue_reasons(second)[0]
+    assert {visit_id: row["overlap"] for visit_id, row in by_id().items()}["V3"] is True
+    again = load(ledger.world, [visit("V1", "2024-05-06 07:00", "2024-05-06 08:20")], "igen.csv")
+    assert warnings(again) == []  # not compared with its own earlier version (08:00–09:00), which it replaces
+    complete = load(ledger.world, [visit("V4", "2024-05-06 12:30", "2024-05-06 13:00", recipient_id="P:r4")],
+                    "hel.csv", complete=True)
+    assert warnings(complete) == []  # V2 is retired by this complete delivery, not overlapped

@@ -118,6 +118,7 @@ def visit_delivery_load(
         drop_raw_visits(connection)  # every reported value has been fetched
         _accepted(connection)
         validation.overlaps(connection)
+        validation.overlaps_with_earlier(connection, _current_files(connection), complete=complete)
         progress("staging")
         batch = _stage(connection, actor, delivery, raw, provider=provider, complete=complete, period=period,
                        new_recipients=new_recipients)
@@ -137,6 +138,13 @@ def _failed(actor: Any, delivery: Delivery, message: str) -> Delivery:
         audit_record(actor=actor, event_type="delivery.failed.visits", target=delivery,
                      organisation=delivery.organisation, new={"file": delivery.file_name, "message": message})
     return delivery
+
+
+def _current_files(connection: Any) -> str | None:
+    """The ledger's current files of the months the accepted rows fall in, as a DuckDB list."""
+    months = [row[0] for row in connection.execute("SELECT DISTINCT month FROM accepted").fetchall()]
+    paths = list(LedgerMonth.objects.filter(month__in=months).values_list("path", flat=True))
+    return store.parquet_list(paths) if paths else None
 
 
 def _accepted(connection: Any) -> None:

@@ -434,3 +434,49 @@ def overlaps(connection: duckdb.DuckDBPyConnection) -> None:
         SELECT row, 'registered_start', staff_id, replace(?, '{other}', previous_row::VARCHAR), 'warning'
         FROM overlapping
     """, [_("The staff member's visit overlaps the visit of row {other} by more than five minutes.")])
+
+
+def overlaps_with_earlier(connection: duckdb.DuckDBPyConnection, ledger_files: str | None, *, complete: bool) -> None:
+    """The same warning against visits delivered earlier that stay in the ledger: daily
+    deliveries each check only themselves otherwise.
+
+    `ledger_files`: a DuckDB list of the current files of the months the delivery touches (None:
+    nothing delivered earlier). Left out: visits this delivery replaces (the same visit id), and
+    with `complete` every visit of its providers in its months (the delivery retires them).
+    Adds the rows to `overlapping`.
+    """
+    if ledger_files is None:
+        return
+    retired = ("AND (l.provider_id, l.month) NOT IN (SELECT DISTINCT provider_id, month FROM accepted)"
+               if complete else "")
+    connection.execute(f"""
+        CREATE OR REPLACE TEMP TABLE overlapping_earlier AS
+        WITH mine AS (
+            SELECT a.row, a.provider_id, trim(s.staff_id) AS staff_id, a.registered_start, a.registered_end
+            FROM accepted a, unnest(string_split(a.staff_id, '|')) AS s(staff_id)
+            WHERE a.status = 'performed' AND a.staff_id IS NOT NULL AND a.registered_start IS NOT NULL
+              AND a.registered_end IS NOT NULL
+        ),
+        earlier AS (
+            SELECT l.provider_id, trim(s.staff_id) AS staff_id, l.visit_id, l.registered_start, l.registered_end
+            FROM read_parquet({ledger_files}) l, unnest(string_split(l.staff_id, '|')) AS s(staff_id)
+            WHERE l.status = 'performed' AND l.staff_id IS NOT NULL AND l.registered_end IS NOT NULL
+              AND l.provider_id IN (SELECT provider_id FROM mine)
+              AND (l.provider_id, l.visit_id) NOT IN (SELECT (provider_id, visit_id) FROM accepted)
+              {retired}
+        )
+        SELECT m.row, m.staff_id,
+               arg_max(e.visit_id, least(m.registered_end, e.registered_end)
+                                   - greatest(m.registered_start, e.registered_start)) AS other_visit
+        FROM mine m
+        JOIN earlier e ON e.provider_id = m.provider_id AND e.staff_id = m.staff_id
+         AND e.registered_start < m.registered_end AND e.registered_end > m.registered_start
+        WHERE least(m.registered_end, e.registered_end) - greatest(m.registered_start, e.registered_start)
+              > INTERVAL {OVERLAP_TOLERANCE_MINUTES} MINUTES
+        GROUP BY ALL
+    """)
+    _insert(connection, """
+        SELECT row, 'registered_start', staff_id, replace(?, '{other}', other_visit), 'warning'
+        FROM overlapping_earlier
+    """, [_("The staff member's visit overlaps visit {other}, delivered earlier, by more than five minutes.")])
+    connection.execute("INSERT INTO overlapping SELECT row, staff_id, NULL FROM overlapping_earlier")
