@@ -173,7 +173,8 @@ def _monthly(month: RegisterMonth) -> list[Line]:
         fee = by_zone[zone]
         if fee is not None:
             lines.append(Line(recipient_id=recipient_id, component="per_month", version_from=last.valid_from,
-                              quantity=Fraction(1), unit="month", rate=fee.amount))  # type: ignore[attr-defined]
+                              quantity=Fraction(1), unit="month", rate=fee.amount,  # type: ignore[attr-defined]
+                              amount=fee.amount.quantize(ORE, ROUND_HALF_UP)))  # one month × the fee
     return lines
 
 
