@@ -22,6 +22,9 @@ TILLIT_CONTRACT_LEAD_MONTHS = env_int("TILLIT_CONTRACT_LEAD_MONTHS", 12)
 TILLIT_CREATE_UNKNOWN_RECIPIENTS = env_bool("TILLIT_CREATE_UNKNOWN_RECIPIENTS", False)
 # Whether each import re-computes the quality indicators of the months it touched (as a job).
 TILLIT_QUALITY_AUTORUN = env_bool("TILLIT_QUALITY_AUTORUN", True)
+# Days a delivered file is kept (it holds identity numbers in clear); `tillit deliveries
+# purge-uploads` removes older ones. The deliveries, their reports and the ledger stay.
+TILLIT_UPLOAD_RETENTION_DAYS = env_int("TILLIT_UPLOAD_RETENTION_DAYS", 90)
 
 # Static files are served by the app itself (no build step, no CDN); in development the
 # finders are used directly so that no collectstatic is needed.

@@ -1,5 +1,6 @@
-"""tillit deliveries [list|accept ID|reject ID|report ID]: see deliveries, decide on waiting ones,
-and write a delivery's row report (row, column, value, reason) as CSV or Excel."""
+"""tillit deliveries [list|accept ID|reject ID|report ID|purge-uploads]: see deliveries, decide on
+waiting ones, write a delivery's row report (row, column, value, reason) as CSV or Excel, and
+remove delivered files past their retention (TILLIT_UPLOAD_RETENTION_DAYS)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext as _
 
 from tillit.common.errors import ApplicationError
 from tillit.deliveries import reports
 from tillit.deliveries.models import Delivery
+from tillit.deliveries.retention import uploads_purge
 from tillit.deliveries.services import delivery_accept, delivery_reject
 
 from tillit.deliveries.cli import report_delivery
@@ -29,7 +31,7 @@ class Command(BaseCommand):
     help = "List deliveries, accept / reject one that waits for a decision, or write one's row report."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", nargs="?", default="list", choices=["list", "accept", "reject", "report"])
+        parser.add_argument("action", nargs="?", default="list", choices=["list", "accept", "reject", "report", "purge-uploads"])
         parser.add_argument("delivery_id", nargs="?", type=int)
         parser.add_argument(
             "--format", choices=["table", "json", "csv", "xlsx"], default=None,
@@ -38,6 +40,8 @@ class Command(BaseCommand):
         parser.add_argument("--kind", default="")
         parser.add_argument("--reason", default="", help="why a delivery is rejected")
         parser.add_argument("--out", type=Path, help="report: the file to write (CSV goes to standard output without it)")
+        parser.add_argument("--days", type=int, default=None,
+                            help="purge-uploads: keep files younger than this (default TILLIT_UPLOAD_RETENTION_DAYS)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -46,6 +50,14 @@ class Command(BaseCommand):
             if options["format"] == "xlsx":
                 raise CommandError("The list is printed as table, json or csv; xlsx is for 'report'.")
             self._list(options)
+            return
+        if action == "purge-uploads":
+            days = settings.TILLIT_UPLOAD_RETENTION_DAYS if options["days"] is None else options["days"]
+            if days < 0:
+                raise CommandError("--days must be 0 or more.")
+            purged = uploads_purge(actor=None, days=days)
+            self.stdout.write(f"Removed {purged.files} delivered files older than {days} days "
+                              f"({purged.deliveries} deliveries); their reports and the ledger stay.")
             return
         if options["delivery_id"] is None:
             raise CommandError(f"Say which delivery to {action}: tillit deliveries {action} ID.")
