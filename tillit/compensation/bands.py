@@ -137,19 +137,10 @@ def _extend(partition: list[list[Any]], start: datetime.datetime, end: datetime.
 
 
 def version_bounds(provider_id: int, spans: list[VersionSpan]) -> list[dict[str, Any]]:
-    """Each version's days, for the engine's `versions` table: the month's days it governs as
-    local dates [first, until) (for granted time), and as UTC instants from local midnight of
-    its first day to local midnight of the day after its last (for visits). For visits the
-    first version reaches back and the last forward without limit, so that a visit started just
-    across the month's border still has a version."""
-    rows = []
-    for index, span in enumerate(spans):
-        rows.append({"provider_id": provider_id, "version_from": span.valid_from,
-                     "first_day": span.first, "until_day": span.until,
-                     "start_utc": _utc(span.first, datetime.time()) if index else datetime.datetime(1900, 1, 1),
-                     "until_utc": (_utc(span.until, datetime.time()) if index + 1 < len(spans)
-                                   else datetime.datetime(9999, 1, 1))})
-    return rows
+    """Each version's days of the month as local dates [first, until), for the engine's
+    `versions` table (granted time; a visit's version comes with its band's interval)."""
+    return [{"provider_id": provider_id, "version_from": span.valid_from, "first_day": span.first,
+             "until_day": span.until} for span in spans]
 
 
 def version_spans(versions: list[tuple[datetime.date, Rules]], month: Month) -> list[VersionSpan]:

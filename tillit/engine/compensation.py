@@ -27,7 +27,7 @@ INTERVALS = pa.schema([("provider_id", pa.int64()), ("key_day", pa.date32()), ("
                        ("seen_until", pa.timestamp("us")), ("version_before", pa.date32()),
                        ("boundary", pa.timestamp("us")), ("version_after", pa.date32())])
 VERSIONS = pa.schema([("provider_id", pa.int64()), ("version_from", pa.date32()), ("first_day", pa.date32()),
-                      ("until_day", pa.date32()), ("start_utc", pa.timestamp("us")), ("until_utc", pa.timestamp("us"))])
+                      ("until_day", pa.date32())])
 CODE_SETS = pa.schema([("codes_key", pa.string()), ("category", pa.string()), ("timed", pa.bool_())])
 RECIPIENTS = pa.schema([("recipient_id", pa.int64()), ("zone", pa.string())])
 DECISION_LINES = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("number", pa.string()),
