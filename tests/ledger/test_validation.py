@@ -338,3 +338,13 @@ def test_a_visit_overlapping_one_delivered_earlier_warns_too(ledger) -> None:
     complete = load(ledger.world, [visit("V4", "2024-05-06 12:30", "2024-05-06 13:00", recipient_id="P:r4")],
                     "hel.csv", complete=True)
     assert warnings(complete) == []  # V2 is retired by this complete delivery, not overlapped
+
+
+def test_an_earlier_visit_of_another_provider_is_never_compared_or_named(ledger) -> None:
+    """The same staff id at provider B is another person: provider B's report must not warn
+    about, or name, provider A's visit."""
+    load(ledger.world, [visit("A-1", "2024-05-06 08:00", "2024-05-06 09:00")])
+    other = load(ledger.world, [visit("B-1", "2024-05-06 08:10", "2024-05-06 08:50", provider_org_number=ORG_B,
+                                      recipient_id="P:r2")], "b.csv")
+    assert warnings(other) == []
+    assert not any("A-1" in reason for reason in issue_reasons(other))

@@ -21,6 +21,7 @@ from tillit.audit.services import audit_record
 from tillit.common.errors import ValidationFailed
 from tillit.common.periods import Month
 from tillit.compensation.models import CompensationModel, Simulation
+from tillit.compensation.registers import Registers
 from tillit.compensation.statements import compute_month
 from tillit.registry.models import Contract, Provider
 
@@ -56,11 +57,13 @@ def simulate(months: list[Month], models: list[CompensationModel]) -> dict[int, 
     if len(models) < 2:
         raise ValidationFailed(_("Pick two or more models to compare."), field="models")
     totals: dict[tuple[int, int], list[Any]] = defaultdict(lambda: [Decimal("0.00"), Fraction(0), Fraction(0)])
+    registers = Registers()  # the same decisions and recipients for every month and model
     for month in months:
         providers = _providers(month)
         for model in models:
             hours: dict[int, tuple[Fraction, Fraction]] = {}
-            computed, _ledger = compute_month(month, models={pid: model for pid in providers}, hours=hours)
+            computed, _ledger = compute_month(month, models={pid: model for pid in providers}, hours=hours,
+                                              registers=registers)
             for pid, (_model, lines) in computed.items():
                 cell = totals[(pid, model.pk)]
                 cell[0] += lines.total
