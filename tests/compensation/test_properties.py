@@ -120,3 +120,32 @@ def test_pricing_twice_gives_the_same_lines(data):
     first = [(l.recipient_id, l.component, l.band, l.quantity, l.rate, l.amount) for l in price(_whole(data))]
     again = [(l.recipient_id, l.component, l.band, l.quantity, l.rate, l.amount) for l in price(_whole(data))]
     assert first == again
+
+
+CAPPED = parse_rules({**{"basis": "performed_capped", "cap_percent": "80"},
+                      "time_bands": {"day": {"from": "07:00", "to": "22:00"}, "night": {"from": "22:00", "to": "07:00"}},
+                      "hourly": [{"band": "day", "rate": "516.33"}, {"band": "night", "rate": "611.37"}]})
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows, st.lists(st.integers(0, 3 * 10**12), min_size=5, max_size=5))
+def test_stored_values_equal_each_lines_exact_values_rounded(data, granted_units):
+    """What a statement stores (the engine's whole-number rounding) equals each line's exact
+    quantity and minutes rounded half up, with the cap's share biting or not."""
+    spans, time_rows = _whole(data)
+    quantities = Quantities.of_tables(Month(2024, 3), {
+        "time_rows": pa.Table.from_pylist([{"provider_id": 1, "visits": 1, **row} for row in time_rows], schema=TIME_ROWS),
+        "visit_rows": pa.Table.from_pylist([], schema=VISIT_ROWS),
+        "granted": pa.Table.from_pylist([
+            {"provider_id": 1, "recipient_id": r, "category": c, "version_from": MARCH, "units": units, "decisions": ["B"]}
+            for r, units in enumerate(granted_units, start=1) for c in ("omvardnad", "service")], schema=GRANTED),
+        "recipients": pa.Table.from_pylist([{"recipient_id": n, "zone": ""} for n in range(1, 6)], schema=RECIPIENTS),
+    })
+    try:
+        lines = recipes.price(quantities, {1: recipes.Priced("private", [VersionSpan(MARCH, MARCH, APRIL, CAPPED)])},
+                              CATEGORIES, {})[1]
+        fast = list(lines.stored())
+        lines.lines()  # read as Lines: stored() now rounds each line's exact fractions
+        assert fast == list(lines.stored())
+    finally:
+        quantities.close()

@@ -112,3 +112,19 @@ def test_local_clock_decides_the_07_to_22_window_in_summer_time(ledger):
     deliver_visits(ledger, rows)
     figures = month_figures("2024-06")
     assert [(o["period_start"].day, o["staff"]) for o in figures.continuity] == [(1, 2)]
+
+
+def test_visits_at_a_nursing_home_unit_are_not_home_care(ledger):
+    """r1's visits at a nursing-home unit do not count; r2's at a home-care unit and without a unit do."""
+    from tillit.registry.models import Unit
+
+    Unit.objects.create(provider=ledger.provider_a, code="SÄ-ROS", name="Rosengården", service_type="nursing_home")
+    rows = []
+    for day in days(datetime.date(2024, 6, 1), datetime.date(2024, 6, 14)):
+        rows.append(at(day, "08:00", recipient_id="P:r1", unit_code="SÄ-ROS", staff_id="S1"))
+        rows.append(at(day, "19:00", recipient_id="P:r1", unit_code="SÄ-ROS", staff_id="S2"))
+        rows.append(at(day, "08:00", recipient_id="P:r2", unit_code=UNIT_A, staff_id="S1"))
+        rows.append(at(day, "19:00", recipient_id="P:r2", staff_id="S3"))
+    deliver_visits(ledger, rows)
+    figures = month_figures("2024-06")
+    assert _observed(figures, ledger) == {("P:r2", 1): 2}

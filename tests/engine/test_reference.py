@@ -7,9 +7,11 @@ import itertools
 from decimal import Decimal
 from fractions import Fraction
 
+import pyarrow as pa
+
 from tillit.common.granted_time import GrantedIntervention, granted_minutes
 from tillit.common.periods import Month
-from tillit.engine.reference import GrantedLine, granted
+from tillit.engine.reference import GRANTED_LINES, granted
 
 MINUTES = (Decimal("15"), Decimal("7.5"), Decimal("96"), Decimal("0.01"))
 FREQUENCIES = (Decimal("1"), Decimal("3"), Decimal("2.5"), Decimal("0.3333"))
@@ -25,9 +27,10 @@ def test_integer_granted_seconds_equal_the_exact_definition():
             item = GrantedIntervention(standard_minutes=minutes, frequency=frequency, period=period,
                                        double_staffing=double, active_from=start, active_to=end)
             units = int(minutes * 100) * int(frequency * 10_000) * (2 if double else 1)
-            lines.append(GrantedLine(1, recipient, start, end, units, period))
+            lines.append({"provider_id": 1, "recipient_id": recipient, "active_from": start, "active_to": end,
+                          "units": units, "period": period})
             exact[recipient] = granted_minutes(item, month.year, month.month)
-        table = granted(month, lines).to_pylist()
+        table = granted(month, pa.Table.from_pylist(lines, schema=GRANTED_LINES)).to_pylist()
         got = {row["recipient_id"]: row["granted_seconds"] for row in table}
         for recipient, minutes in exact.items():
             # whole seconds, half up; a line not active in the month gives no row (0)

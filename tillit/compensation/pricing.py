@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -242,16 +242,22 @@ class LineSet:
 
     def stored(self) -> Iterator[tuple[Any, ...]]:
         """Every line's values as a statement stores them (statements._COLUMNS without the
-        statement): rounded in whole-number arithmetic, without making `Line`s of the engine's."""
+        statement), without making `Line`s of the engine's: the engine rounded the quantities
+        and minutes in whole numbers (quantity_e4, granted_e2, performed_e2)."""
         if self._lines is not None:
             yield from (line.stored() for line in self._lines)
             return
-        for fields in self._engine_fields():
-            quantity, granted, performed = fields["quantity"], fields["granted_minutes"], fields["performed_minutes"]
-            yield (fields["recipient_id"], fields["component"], fields["version_from"], fields["category"],
-                   fields["band"], fields["intervention"], None if granted is None else _rounded(granted, 2),
-                   None if performed is None else _rounded(performed, 2), _rounded(quantity, 4), fields["unit"],
-                   fields["rate"], fields["percent"], fields["amount"], fields["detail"])
+        columns = {name: self.table.column(name).to_pylist() for name in _STORED}
+        rate, percent = _scaled(RATE_SCALE), _scaled(PERCENT_SCALE)
+        for (recipient, component, version, category, band, intervention, unit, rate_n, percent_n, granted_e2,
+             performed_e2, quantity_e4, visits, occasions, decisions, share_n, share_d, minutes,
+             amount_ore) in zip(*(columns[name] for name in _STORED)):
+            yield (recipient, component, version, category, band, intervention,
+                   None if granted_e2 is None else Decimal(granted_e2).scaleb(-2),
+                   None if performed_e2 is None else Decimal(performed_e2).scaleb(-2),
+                   Decimal(quantity_e4).scaleb(-4), unit, rate(rate_n), percent(percent_n),
+                   Decimal(amount_ore).scaleb(-2),
+                   _detail(component, visits, occasions, decisions, share_n, share_d, minutes))
         yield from (line.stored() for line in self.extra)
 
     def lines(self) -> list[Line]:
@@ -260,45 +266,58 @@ class LineSet:
         return self._lines
 
     def _engine_fields(self) -> Iterator[dict[str, Any]]:
-        columns = {name: self.table.column(name).to_pylist() for name in self.table.column_names}
+        columns = {name: self.table.column(name).to_pylist() for name in _COLUMNS}
         for name in _WHOLE:  # HUGEINT comes as decimals: whole numbers for the fractions
             columns[name] = [None if value is None else int(value) for value in columns[name]]
-        decimals: dict[tuple[int, int], Decimal] = {}
-
-        def scaled(value: int | None, scale: int) -> Decimal | None:
-            if value is None:
-                return None
-            key = (value, scale)
-            if key not in decimals:
-                decimals[key] = Decimal(value) / scale
-            return decimals[key]
-
+        rate, percent = _scaled(RATE_SCALE), _scaled(PERCENT_SCALE)
         granted_denominator = self.granted_denominator
         for (pid, recipient, component, version, category, band, intervention, unit, rate_n, percent_n, quantity_n,
              quantity_d, granted_units, performed_seconds, visits, occasions, decisions, share_n, share_d, minutes,
              amount_ore) in zip(*(columns[name] for name in _COLUMNS)):
-            if component == "time":
-                detail: dict[str, Any] = {} if visits is None else {"visits": visits}
-                if decisions is not None:
-                    detail["decisions"] = list(decisions)
-                if share_n is not None:
-                    detail["paid_share"] = str(round_ore(Fraction(share_n, share_d) * 100))
-            elif component == "schablon":
-                detail = {"minutes": minutes, "occasions": occasions}
-            elif component == "declined":
-                detail = {"visits": visits}
-            else:
-                detail = {}
             yield dict(recipient_id=recipient, component=component, version_from=version,
-                       quantity=(quantity_n, quantity_d), unit=unit, rate=scaled(rate_n, RATE_SCALE),
-                       category=category, band=band, intervention=intervention,
-                       percent=scaled(percent_n, PERCENT_SCALE),
+                       quantity=(quantity_n, quantity_d), unit=unit, rate=rate(rate_n),
+                       category=category, band=band, intervention=intervention, percent=percent(percent_n),
                        granted_minutes=None if granted_units is None else (granted_units, granted_denominator),
                        performed_minutes=None if performed_seconds is None else (performed_seconds, 60),
-                       detail=detail, amount=Decimal(amount_ore).scaleb(-2))
+                       detail=_detail(component, visits, occasions, decisions, share_n, share_d, minutes),
+                       amount=Decimal(amount_ore).scaleb(-2))
+
+
+def _scaled(scale: int) -> Callable[[int | None], Decimal | None]:
+    """value → value / scale as a Decimal, each distinct value converted once (rates repeat)."""
+    known: dict[int, Decimal] = {}
+
+    def convert(value: int | None) -> Decimal | None:
+        if value is None:
+            return None
+        if value not in known:
+            known[value] = Decimal(value) / scale
+        return known[value]
+
+    return convert
+
+
+def _detail(component: str, visits: int | None, occasions: int | None, decisions: list[str] | None,
+            share_n: Any, share_d: Any, minutes: str | None) -> dict[str, Any]:
+    """What produced an engine line, as its `detail` says it (docs/compensation.md)."""
+    if component == "time":
+        detail: dict[str, Any] = {} if visits is None else {"visits": visits}
+        if decisions is not None:
+            detail["decisions"] = list(decisions)
+        if share_n is not None:
+            detail["paid_share"] = str(round_ore(Fraction(int(share_n), int(share_d)) * 100))
+        return detail
+    if component == "schablon":
+        return {"minutes": minutes, "occasions": occasions}
+    if component == "declined":
+        return {"visits": visits}
+    return {}
 
 
 _WHOLE = ("quantity_n", "quantity_d", "share_n", "share_d")
+_STORED = ("recipient_id", "component", "version_from", "category", "band", "intervention", "unit", "rate_n",
+           "percent_n", "granted_e2", "performed_e2", "quantity_e4", "visits", "occasions", "decisions", "share_n",
+           "share_d", "minutes", "amount_ore")
 _COLUMNS = ("provider_id", "recipient_id", "component", "version_from", "category", "band", "intervention", "unit",
             "rate_n", "percent_n", "quantity_n", "quantity_d", "granted_units", "performed_seconds", "visits",
             "occasions", "decisions", "share_n", "share_d", "minutes", "amount_ore")

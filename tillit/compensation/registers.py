@@ -15,7 +15,6 @@ from fractions import Fraction
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db import connection
 
 from tillit.care.models import CareEvent, Decision, DecisionIntervention, Intervention, Recipient
 from tillit.common.granted_time import GrantedIntervention, minutes_per_day
@@ -23,6 +22,7 @@ from tillit.common.periods import Month
 from tillit.compensation.bands import VersionSpan
 from tillit.compensation.pricing import Recipient as Priced
 from tillit.engine import compensation as engine
+from tillit.engine.reference import select
 from tillit.registry.models import Area, Zone
 
 
@@ -30,13 +30,19 @@ def _categories() -> dict[str, str]:
     return dict(Intervention.objects.order_by("code", "valid_from").values_list("code", "category"))
 
 
-def _dates(values: tuple) -> pa.Array:
-    """Dates read as ISO text (CAST AS TEXT: no per-value conversion in the driver) as an Arrow column."""
-    return pa.array(values, pa.string()).cast(pa.date32())
-
-
 def _day(value: datetime.date | str | None) -> datetime.date | None:
     return value if value is None or isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+# A decision's granted intervention in whole numbers: minutes × 100 × frequency × 10 000 ×
+# staff (minutes have two decimals and frequencies four; ROUND only removes a binary
+# floating-point remainder SQLite may keep).
+_GRANTED_LINES = pa.schema([("decision", pa.int64()), ("provider_id", pa.int64()), ("recipient_id", pa.int64()),
+                            ("number", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32()),
+                            ("category", pa.string()), ("period", pa.string()), ("weight", pa.int64())])
+_DECISIONS = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("start_date", pa.date32()),
+                        ("end_date", pa.date32())])
+_RECIPIENTS = pa.schema([("recipient_id", pa.int64()), ("zone", pa.string()), ("alarm_customer", pa.bool_())])
 
 
 class Registers:
@@ -45,40 +51,28 @@ class Registers:
     def __init__(self) -> None:
         self.categories = _categories()
         line, decision = DecisionIntervention._meta.db_table, Decision._meta.db_table
-        with connection.cursor() as cursor:
-            # Per decision, category and period: the sum of minutes × 100 × frequency × 10 000 ×
-            # staff (minutes have two decimals and frequencies four, so the scaled values are
-            # whole numbers; ROUND only removes a binary floating-point remainder SQLite may keep)
-            cursor.execute(f"SELECT d.provider_id, d.recipient_id, d.external_id, CAST(d.start_date AS TEXT), "
-                           f"CAST(d.end_date AS TEXT), i.category, i.period, CAST(SUM(ROUND(i.minutes * 100) "
-                           f"* ROUND(i.frequency * 10000) * CASE WHEN i.double_staffing THEN 2 ELSE 1 END) AS BIGINT) "
-                           f"FROM {line} i JOIN {decision} d ON d.id = i.decision_id "
-                           f"GROUP BY d.id, d.provider_id, d.recipient_id, d.external_id, d.start_date, d.end_date, "
-                           f"i.category, i.period")
-            self._lines = cursor.fetchall()
-            cursor.execute(f"SELECT provider_id, recipient_id, CAST(start_date AS TEXT), CAST(end_date AS TEXT) "
-                           f"FROM {decision}")
-            decisions = list(zip(*cursor.fetchall())) or [()] * 4
-            cursor.execute(f"SELECT r.id, z.code, r.alarm_customer FROM {Recipient._meta.db_table} r "
-                           f"LEFT JOIN {Area._meta.db_table} a ON a.id = r.area_id "
-                           f"LEFT JOIN {Zone._meta.db_table} z ON z.id = a.zone_id")
-            recipients = cursor.fetchall()
-        columns = list(zip(*self._lines)) or [()] * 8
-        self.decision_table = pa.table({
-            "provider_id": pa.array(columns[0], pa.int64()), "recipient_id": pa.array(columns[1], pa.int64()),
-            "number": pa.array(columns[2], pa.string()), "start_date": _dates(columns[3]),
-            "end_date": _dates(columns[4]), "category": pa.array(columns[5], pa.string()),
-            "period": pa.array(columns[6], pa.string()), "weight": pa.array(columns[7], pa.int64()),
-        }, schema=engine.DECISION_LINES)
-        self.decisions = pa.table({"provider_id": pa.array(decisions[0], pa.int64()),
-                                   "recipient_id": pa.array(decisions[1], pa.int64()),
-                                   "start_date": _dates(decisions[2]), "end_date": _dates(decisions[3])})
+        lines = select(
+            f"SELECT d.id, d.provider_id, d.recipient_id, d.external_id, CAST(d.start_date AS TEXT), "
+            f"CAST(d.end_date AS TEXT), i.category, i.period, CAST(ROUND(i.minutes * 100) * ROUND(i.frequency * 10000) "
+            f"* CASE WHEN i.double_staffing THEN 2 ELSE 1 END AS BIGINT) "
+            f"FROM {line} i JOIN {decision} d ON d.id = i.decision_id", _GRANTED_LINES)
+        # summed per decision, category and period: what compensation_granted.sql weighs by days
+        keys = [name for name in _GRANTED_LINES.names if name != "weight"]
+        summed = lines.group_by(keys, use_threads=False).aggregate([("weight", "sum")])
+        self.decision_table = summed.rename_columns([*keys, "weight"]).drop_columns(["decision"]).select(
+            engine.DECISION_LINES.names).cast(engine.DECISION_LINES)
+        self.decisions = select(
+            f"SELECT provider_id, recipient_id, CAST(start_date AS TEXT), CAST(end_date AS TEXT) FROM {decision}",
+            _DECISIONS)
         self._first_starts: pa.Table | None = None
-        self.zones = {pk: zone or "" for pk, zone, _alarm in recipients}
-        self.alarms = {pk for pk, _zone, alarm in recipients if alarm}
-        self.recipients = {pk: Priced(zone=zone, alarm_customer=pk in self.alarms) for pk, zone in self.zones.items()}
-        self.recipient_table = pa.table({"recipient_id": pa.array(list(self.zones), pa.int64()),
-                                         "zone": pa.array(list(self.zones.values()), pa.string())})
+        recipients = select(
+            f"SELECT r.id, coalesce(z.code, ''), CASE WHEN r.alarm_customer THEN 1 ELSE 0 END "
+            f"FROM {Recipient._meta.db_table} r LEFT JOIN {Area._meta.db_table} a ON a.id = r.area_id "
+            f"LEFT JOIN {Zone._meta.db_table} z ON z.id = a.zone_id", _RECIPIENTS)
+        ids, zones = recipients["recipient_id"].to_pylist(), recipients["zone"].to_pylist()
+        self.alarms = set(recipients.filter(recipients["alarm_customer"])["recipient_id"].to_pylist())
+        self.recipients = {pk: Priced(zone=zone, alarm_customer=pk in self.alarms) for pk, zone in zip(ids, zones)}
+        self.recipient_table = recipients.select(["recipient_id", "zone"])
         self._absence_events: list[tuple] | None = None
 
     def active_recipients(self, provider_id: int, month: Month) -> set[int]:
@@ -128,7 +122,10 @@ class Registers:
                 stays[(recipient_id, reference)][1] = day
         staying = {r for r, _ref in stays}
         items: dict[int, list[tuple[str, GrantedIntervention]]] = defaultdict(list)
-        for p, recipient_id, _number, start, end, category, period, weight in self._lines:
+        mine = self.decision_table.filter(pc.and_(
+            pc.equal(self.decision_table["provider_id"], provider_id),
+            pc.is_in(self.decision_table["recipient_id"], pa.array(sorted(staying), pa.int64()))))
+        for p, recipient_id, _number, start, end, category, period, weight in zip(*mine.to_pydict().values()):
             if p == provider_id and recipient_id in staying:
                 # a day's minutes are linear in minutes × frequency × staff: the summed weight
                 # as one intervention gives the same

@@ -150,8 +150,11 @@ def _canonical(value: Any) -> str:
 
 def lines_digest(rows: Iterable[tuple[Any, ...]]) -> str:
     """sha256 of a statement's lines (FIELDS of each, in any order): equal for equal lines."""
-    texts = sorted("\x1f".join(_canonical(value) for value in row) for row in rows)
-    return hashlib.sha256("\x1e".join(texts).encode()).hexdigest()
+    texts = []
+    for column in zip(*rows):
+        canonical = {value: _canonical(value) for value in set(column)}  # rates, dates and kinds repeat
+        texts.append([canonical[value] for value in column])
+    return hashlib.sha256("\x1e".join(sorted(map("\x1f".join, zip(*texts)))).encode()).hexdigest()
 
 
 def statement_run(*, actor: Any, month: Month, progress: Callable[[str], None] = lambda stage: None,

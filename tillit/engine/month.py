@@ -15,7 +15,7 @@ from tillit.common.duck import connect
 from tillit.common.localtime import offset_change
 from tillit.common.periods import Month
 from tillit.engine import queries, reference
-from tillit.engine.catalogue import MEDIANS, PER_100, PERCENT, BY_CODE
+from tillit.engine.catalogue import BY_CODE, PER_100, PERCENT
 from tillit.engine.terms import Terms
 from tillit.ledger import store
 from tillit.ledger.models import LedgerMonth
@@ -25,8 +25,8 @@ _EMPTY_LEDGER = """
     CREATE OR REPLACE TEMP TABLE ledger_visits (
         provider_id INTEGER, visit_id VARCHAR, unit_id INTEGER, recipient_id BIGINT, staff_id VARCHAR,
         planned_start TIMESTAMP, planned_end TIMESTAMP, registered_start TIMESTAMP, registered_end TIMESTAMP,
-        intervention_codes VARCHAR[], double_staffing BOOLEAN, status VARCHAR, registration_method VARCHAR,
-        no_end BOOLEAN)
+        intervention_codes VARCHAR[], codes_key VARCHAR, double_staffing BOOLEAN, status VARCHAR,
+        registration_method VARCHAR, no_end BOOLEAN)
 """
 # Registered times near a month's ends still get the right local clock.
 _MARGIN = datetime.timedelta(days=4)
@@ -92,8 +92,9 @@ def month_connection(month: Month, terms: dict[int, Terms],
     relative = LedgerMonth.objects.filter(month=str(month)).values_list("path", flat=True).first() or ""
     if relative:
         # A path from the manifest, not from a user; quoted because a view cannot take parameters.
-        path = str(store.absolute(relative)).replace("'", "''")
-        connection.execute(f"CREATE OR REPLACE TEMP VIEW ledger_visits AS SELECT * FROM read_parquet('{path}')")
+        source = f"read_parquet('{str(store.absolute(relative)).replace(chr(39), chr(39) * 2)}')"
+        connection.execute(f"CREATE OR REPLACE TEMP VIEW ledger_visits AS "
+                           f"SELECT {store.with_codes_key(connection, source)} FROM {source}")
     else:
         connection.execute(_EMPTY_LEDGER)
     change = offset_change("Europe/Stockholm", datetime.datetime.combine(month.first_day, datetime.time()) - _MARGIN,
@@ -101,7 +102,9 @@ def month_connection(month: Month, terms: dict[int, Terms],
     connection.execute("CREATE OR REPLACE TEMP TABLE clock AS SELECT $at::TIMESTAMP AS change_at, "
                        "$before::INTEGER AS before_minutes, $after::INTEGER AS after_minutes",
                        {"at": change.at, "before": change.before_minutes, "after": change.after_minutes})
+    queries.materialise(connection, "granted", "granted_month", reference.granted_parameters(month))
     queries.execute(connection, "visit_facts")
+    queries.materialise(connection, "care_sets", "care_sets", {})
     queries.execute(connection, "episodes")
     return connection, relative
 

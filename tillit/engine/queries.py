@@ -8,6 +8,8 @@ from typing import Any
 
 import duckdb
 
+from tillit.common.collection import collection_paused
+
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
@@ -23,7 +25,8 @@ def execute(connection: duckdb.DuckDBPyConnection, name: str, parameters: dict[s
 
 def _dictionaries(result: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     columns = [column[0] for column in result.description]
-    return [dict(zip(columns, row)) for row in result.fetchall()]
+    with collection_paused():
+        return [dict(zip(columns, row)) for row in result.fetchall()]
 
 
 def rows(connection: duckdb.DuckDBPyConnection, name: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -1,21 +1,20 @@
 """The reference tables the engine's SQL joins with, handed to DuckDB as Arrow tables.
 
-They come from the system of record (Django ORM); identity numbers are never among them,
-only surrogate ids and the birth dates that the age rules need.
+They come from the system of record (the Django database); identity numbers are never among
+them, only surrogate ids and the birth dates that the age rules need.
 """
 
 from __future__ import annotations
-
-import datetime
-from collections import defaultdict
-from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 from django.db import connection
 
 from tillit.care.models import CareEvent, Decision, DecisionIntervention, Intervention, Recipient
+from tillit.common.collection import collection_paused
+from tillit.common.duck import connect
 from tillit.common.periods import Month
+from tillit.engine import queries
 from tillit.engine.terms import STANDARD_TERMS, Terms
 from tillit.registry.models import Provider, Unit
 
@@ -29,9 +28,33 @@ def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
+def select(sql: str, schema: pa.Schema) -> pa.Table:
+    """The rows of a plain SQL query on the system of record as an Arrow table of `schema`.
+
+    For the large registers (a large municipality has hundreds of thousands of decision lines
+    and care events) the ORM's per-value conversions cost more than everything the engine
+    then does with them. The query hands dates as ISO text (CAST AS TEXT; SQLite and
+    PostgreSQL alike) and booleans as 0 / 1, and Arrow converts each column at once.
+    """
+    with collection_paused(), connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+        columns = list(zip(*rows)) if rows else [()] * len(schema)
+        del rows
+        arrays = []
+        for values, column in zip(columns, schema):
+            if pa.types.is_date32(column.type):
+                arrays.append(pa.array(values, pa.string()).cast(pa.date32()))
+            elif pa.types.is_boolean(column.type):
+                arrays.append(pa.array(values, pa.int8()).cast(pa.bool_()))
+            else:
+                arrays.append(pa.array(values, column.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def recipients() -> pa.Table:
-    rows = [{"id": pk, "birth_date": born} for pk, born in Recipient.objects.values_list("pk", "birth_date")]
-    return _table(rows, pa.schema([("id", pa.int64()), ("birth_date", pa.date32())]))
+    return select(f"SELECT id, CAST(birth_date AS TEXT) FROM {Recipient._meta.db_table}",
+                  pa.schema([("id", pa.int64()), ("birth_date", pa.date32())]))
 
 
 def interventions(month: Month) -> pa.Table:
@@ -54,98 +77,58 @@ def units() -> pa.Table:
     return _table(rows, pa.schema([("id", pa.int64()), ("provider_id", pa.int64()), ("service_type", pa.string())]))
 
 
+def _of_provider(column: str, provider_id: int | None) -> str:
+    return "" if provider_id is None else f" WHERE {column} = {int(provider_id)}"
+
+
 def decisions(provider_id: int | None = None) -> pa.Table:
     """Every decision (or one provider's) with whether it is nursing-home care (it grants a place)."""
-    chosen = Decision.objects.all() if provider_id is None else Decision.objects.filter(provider_id=provider_id)
-    nursing = set(DecisionIntervention.objects.filter(
-        decision__in=chosen, intervention__kind=Intervention.Kind.NURSING_HOME).values_list("decision_id", flat=True))
-    rows = [
-        {"id": pk, "recipient_id": recipient, "provider_id": provider, "start_date": start, "end_date": end,
-         "nursing_home": pk in nursing}
-        for pk, recipient, provider, start, end in chosen.values_list(
-            "pk", "recipient_id", "provider_id", "start_date", "end_date")
-    ]
-    return _table(rows, pa.schema([
-        ("id", pa.int64()), ("recipient_id", pa.int64()), ("provider_id", pa.int64()),
-        ("start_date", pa.date32()), ("end_date", pa.date32()), ("nursing_home", pa.bool_()),
-    ]))
+    decision, line, catalogue = (Decision._meta.db_table, DecisionIntervention._meta.db_table,
+                                 Intervention._meta.db_table)
+    nursing = (f"SELECT i.decision_id FROM {line} i JOIN {catalogue} c ON c.id = i.intervention_id "
+               f"WHERE c.kind = '{Intervention.Kind.NURSING_HOME.value}'")
+    return select(
+        f"SELECT d.id, d.recipient_id, d.provider_id, CAST(d.start_date AS TEXT), CAST(d.end_date AS TEXT), "
+        f"CASE WHEN d.id IN ({nursing}) THEN 1 ELSE 0 END FROM {decision} d{_of_provider('d.provider_id', provider_id)}",
+        pa.schema([("id", pa.int64()), ("recipient_id", pa.int64()), ("provider_id", pa.int64()),
+                   ("start_date", pa.date32()), ("end_date", pa.date32()), ("nursing_home", pa.bool_())]))
 
 
 def care_events(provider_id: int | None = None) -> pa.Table:
-    events = CareEvent.objects.all() if provider_id is None else CareEvent.objects.filter(provider_id=provider_id)
-    rows = [
-        {"id": pk, "event_type": kind, "recipient_id": recipient, "provider_id": provider, "date": day,
-         "reference": reference}
-        for pk, kind, recipient, provider, day, reference in events.values_list(
-            "pk", "event_type", "recipient_id", "provider_id", "date", "reference")
-    ]
-    return _table(rows, pa.schema([
-        ("id", pa.int64()), ("event_type", pa.string()), ("recipient_id", pa.int64()),
-        ("provider_id", pa.int64()), ("date", pa.date32()), ("reference", pa.string()),
-    ]))
+    return select(
+        f"SELECT id, event_type, recipient_id, provider_id, CAST(date AS TEXT), reference "
+        f"FROM {CareEvent._meta.db_table}{_of_provider('provider_id', provider_id)}",
+        pa.schema([("id", pa.int64()), ("event_type", pa.string()), ("recipient_id", pa.int64()),
+                   ("provider_id", pa.int64()), ("date", pa.date32()), ("reference", pa.string())]))
 
 
-@dataclass(frozen=True)
-class GrantedLine:
-    """A granted intervention in whole numbers: minutes × 100 × frequency × 10 000 × staff a period."""
-
-    provider_id: int
-    recipient_id: int
-    active_from: datetime.date
-    active_to: datetime.date | None
-    units: int  # minutes (2 decimals) × frequency (4 decimals) × staff, scaled to an integer by 10**6
-    period: str
+# A granted intervention in whole numbers: `units` = minutes × 100 × frequency × 10 000 × staff
+# a `period` (minutes carry two decimals and frequencies four: care.models.DecisionIntervention).
+GRANTED_LINES = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("active_from", pa.date32()),
+                           ("active_to", pa.date32()), ("units", pa.int64()), ("period", pa.string())])
 
 
-_SCALE = 10**6  # minutes carry two decimals and frequencies four (care.models.DecisionIntervention)
-
-
-def granted_lines() -> list[GrantedLine]:
-    """Every granted intervention of every decision, read once (a year's run reuses them).
-
-    Plain SQL: the ORM's decimal conversion of a large municipality's lines costs more than the
-    rest of the reading. Minutes have two decimals and frequencies four, so both scaled values
-    are whole numbers (ROUND only removes a binary floating-point remainder SQLite may keep).
-    """
+def granted_lines() -> pa.Table:
+    """Every granted intervention of every decision (GRANTED_LINES), read once (a year's run
+    reuses them). ROUND only removes a binary floating-point remainder SQLite may keep."""
     line, decision = DecisionIntervention._meta.db_table, Decision._meta.db_table
-    sql = (f"SELECT d.provider_id, d.recipient_id, d.start_date, d.end_date, ROUND(i.minutes * 100), "
-           f"ROUND(i.frequency * 10000), i.period, i.double_staffing FROM {line} i JOIN {decision} d ON d.id = i.decision_id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    return [
-        GrantedLine(provider, recipient, _day(start), _day(end) if end is not None else None,
-                    int(minutes) * int(frequency) * (2 if double else 1), period)
-        for provider, recipient, start, end, minutes, frequency, period, double in rows
-    ]
+    return select(
+        f"SELECT d.provider_id, d.recipient_id, CAST(d.start_date AS TEXT), CAST(d.end_date AS TEXT), "
+        f"CAST(ROUND(i.minutes * 100) * ROUND(i.frequency * 10000) * CASE WHEN i.double_staffing THEN 2 ELSE 1 END "
+        f"AS BIGINT), i.period FROM {line} i JOIN {decision} d ON d.id = i.decision_id", GRANTED_LINES)
 
 
-def _day(value: datetime.date | str) -> datetime.date:
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+def granted_parameters(month: Month) -> dict[str, object]:
+    """The parameters of granted_month.sql for `month`."""
+    return {"first_day": month.first_day, "last_day": month.last_day, "days": month.days}
 
 
-def granted(month: Month, lines: list[GrantedLine] | None = None) -> pa.Table:
-    """Granted seconds per provider and recipient in the month (PRODUCT.md, "Granted time").
-
-    The same exact sum as `tillit.common.granted_time` (a test holds them equal), in integers
-    for speed: every line's minutes are counted in units of 1 / (10**6 · 7 · days in the month),
-    a common denominator of the day, week and month rates. The total is rounded half up to
-    whole seconds, far below what any figure shows.
-    """
-    first, last, days = month.first_day, month.last_day, month.days
-    per_period = {"day": 7 * days, "week": days, "month": 7}  # (7 · days) / days in the period
-    totals: dict[tuple[int, int], int] = defaultdict(int)
-    for line in granted_lines() if lines is None else lines:
-        start = max(first, line.active_from)
-        end = last if line.active_to is None else min(last, line.active_to)
-        if end >= start:
-            totals[(line.provider_id, line.recipient_id)] += line.units * per_period[line.period] * ((end - start).days + 1)
-    denominator = _SCALE * 7 * days
-    rows = [{"provider_id": provider, "recipient_id": recipient,
-             "granted_seconds": (2 * 60 * units + denominator) // (2 * denominator)}  # half up
-            for (provider, recipient), units in totals.items()]
-    return _table(rows, pa.schema([
-        ("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("granted_seconds", pa.int64())]))
+def granted(month: Month, lines: pa.Table) -> pa.Table:
+    """Granted seconds per provider and recipient in the month (granted_month.sql) from
+    GRANTED_LINES, on a connection of its own."""
+    with connect() as duck:
+        duck.register("granted_lines", lines)
+        return duck.sql(queries.sql("granted_month"), params=granted_parameters(month)).to_arrow_table()
 
 
 def terms(by_provider: dict[int, Terms]) -> pa.Table:
@@ -174,7 +157,7 @@ class Snapshot:
             "units": self.units,
             "decisions": self.decisions,
             "care_events": self.care_events,
-            "granted": granted(month, self.granted_lines),
+            "granted_lines": self.granted_lines,
             "terms": terms(by_provider),
         }
 

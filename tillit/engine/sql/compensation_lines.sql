@@ -99,7 +99,11 @@ adjusted AS (
     FROM subtotals t JOIN regi_percents r USING (provider_id, version_from)
     WHERE t.ore <> 0
 )
-SELECT * FROM priced
-UNION ALL
-SELECT * FROM adjusted
+-- with the values as a statement stores them, half away from zero: the quantity to four
+-- decimals, granted and performed minutes to two (in 1/10 000 and 1/100)
+SELECT *,
+       (sign(quantity_n) * ((2 * abs(quantity_n) * 10000 + quantity_d) // (2 * quantity_d)))::BIGINT AS quantity_e4,
+       ((2 * granted_units::HUGEINT * 100 + $granted_den) // (2 * $granted_den::HUGEINT))::BIGINT AS granted_e2,
+       ((2 * performed_seconds::HUGEINT * 100 + 60) // 120)::BIGINT AS performed_e2
+FROM (SELECT * FROM priced UNION ALL SELECT * FROM adjusted)
 ORDER BY provider_id, recipient_id, component, version_from, category, band, intervention, rate_n, percent_n

@@ -15,7 +15,7 @@ WITH periods AS (
     SELECT $month_start::DATE + 14
 ),
 counted AS MATERIALIZED (
-    SELECT v.provider_id, v.unit_id, v.recipient_id, v.staff_ids, p.period_start,
+    SELECT v.provider_id, v.unit_id, v.recipient_id, v.staff_id, p.period_start,
            v.registered_start_local::DATE AS day
     FROM visit_facts v
     JOIN periods p
@@ -23,8 +23,9 @@ counted AS MATERIALIZED (
     WHERE v.status = 'performed'
       AND v.registered_start IS NOT NULL
       AND hour(v.registered_start_local) BETWEEN 7 AND 21
-      AND v.regular_care
-      AND v.home_care
+      AND v.codes_key IN (SELECT codes_key FROM care_sets WHERE regular_care)
+      -- home care: at a home-care unit, or at no registered unit
+      AND (v.unit_id IS NULL OR v.unit_id NOT IN (SELECT id FROM units WHERE service_type <> 'home_care'))
 ),
 busy_days AS (
     SELECT provider_id, recipient_id, period_start, day
@@ -54,10 +55,11 @@ main_unit AS (
     GROUP BY ALL
 ),
 staff_met AS (
-    SELECT c.provider_id, c.recipient_id, c.period_start, count(DISTINCT s.staff) AS staff
-    FROM counted c
-    SEMI JOIN observed o USING (provider_id, recipient_id, period_start)
-    CROSS JOIN unnest(c.staff_ids) AS s(staff)
+    SELECT provider_id, recipient_id, period_start, count(DISTINCT staff) AS staff
+    FROM (SELECT c.provider_id, c.recipient_id, c.period_start, trim(unnest(string_split(c.staff_id, '|'))) AS staff
+          FROM counted c
+          SEMI JOIN observed o USING (provider_id, recipient_id, period_start))
+    WHERE staff <> ''
     GROUP BY ALL
 )
 SELECT m.provider_id, m.unit_id, m.recipient_id, m.period_start, m.visits::INTEGER AS visits,

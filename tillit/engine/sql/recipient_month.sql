@@ -12,10 +12,15 @@ WITH visit_totals AS (
     GROUP BY ALL
 ),
 staff AS (
-    SELECT provider_id, recipient_id, count(DISTINCT s.staff) AS staff
-    FROM visit_facts
-    CROSS JOIN unnest(staff_ids) AS s(staff)
-    WHERE status = 'performed'
+    SELECT provider_id, recipient_id, count(DISTINCT staff) AS staff
+    FROM (SELECT provider_id, recipient_id, trim(staff_id) AS staff
+          FROM visit_facts
+          WHERE status = 'performed' AND NOT contains(staff_id, '|')
+          UNION ALL  -- double-staffed visits (a few per cent): each of the two
+          SELECT provider_id, recipient_id, trim(unnest(string_split(staff_id, '|')))
+          FROM visit_facts
+          WHERE status = 'performed' AND contains(staff_id, '|'))
+    WHERE staff <> ''
     GROUP BY ALL
 )
 SELECT provider_id, recipient_id,
