@@ -393,7 +393,7 @@ def _activate(connection: Any, batch: VisitBatch) -> tuple[int, int, list[str]]:
         relative = store.current_path(month, version)
         union = " UNION ALL BY NAME ".join(sources)
         rows, _checksum = store.write_parquet(
-            connection, f"SELECT {store.with_codes_key(connection, union)} FROM ({union}) ORDER BY {store.SORT}", [], relative
+            connection, f"SELECT {store.CODES_KEY_COMPLETED} FROM ({union}) ORDER BY {store.SORT}", [], relative
         )
         if month in current:
             if not VisitFile.objects.filter(path=current[month].path).exists():  # a batch's file stays, for lineage

@@ -45,12 +45,19 @@ VISIT_SELECT = """
 SORT = "provider_id, planned_start, visit_id"
 
 
+# The select list of files united by name when some were written before the ledger kept
+# `codes_key` (their rows have it NULL): every row written gets it.
+CODES_KEY_COMPLETED = "* REPLACE (coalesce(codes_key, array_to_string(intervention_codes, '|')) AS codes_key)"
+
+
 def with_codes_key(connection: duckdb.DuckDBPyConnection, source: str) -> str:
-    """The select list that gives the rows of `source` a complete `codes_key` column: a ledger
-    file written before the ledger kept it has only `intervention_codes`."""
+    """The select list that gives the rows of one ledger file `source` a `codes_key` column: a
+    file written before the ledger kept it has only `intervention_codes`. A file that has the
+    column has it for every row (staging writes both from one text; merging completes it, see
+    CODES_KEY_COMPLETED), so its lists are not decoded just to be joined into text again."""
     names = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM ({source})").fetchall()}
     if "codes_key" in names:
-        return "* REPLACE (coalesce(codes_key, array_to_string(intervention_codes, '|')) AS codes_key)"
+        return "*"
     return "*, array_to_string(intervention_codes, '|') AS codes_key"
 
 
