@@ -198,3 +198,18 @@ def test_cached_pages_follow_new_runs_and_never_cross_viewers(measured):
     indicator_run(actor=None, month=Month(2024, 3), as_of=datetime.date(2024, 12, 1))
     after = controller.get(reverse("quality-overview") + "?month=2024-03").content.decode()
     assert "0 / 7" in before and "1 / 7" in after
+
+
+def test_the_results_generation_changes_with_runs_providers_and_contracts(measured):
+    """The key the cached parts of the quality pages are kept under."""
+    from tillit.quality.selectors import results_generation
+
+    keys = [results_generation()]
+    assert results_generation() == keys[0]  # nothing changed
+    measured.provider_a.save()
+    keys.append(results_generation())
+    measured.contract.save()
+    keys.append(results_generation())
+    indicator_run(actor=None, month=Month(2024, 3), as_of=datetime.date(2024, 12, 1))
+    keys.append(results_generation())
+    assert len(set(keys)) == 4, keys

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.db import connection
 from django.db.models import Model, QuerySet
 
 from tillit.accounts.models import Membership, Organisation, Role
@@ -100,10 +101,15 @@ def viewer_for(user: User | Any) -> Viewer:
         return ANONYMOUS
     roles: set[str] = set()
     provider_orgs: set[int] = set()
-    for membership in Membership.objects.filter(user=user).select_related("organisation"):
-        roles.add(membership.role)
-        if membership.organisation.kind == Organisation.Kind.PROVIDER:
-            provider_orgs.add(membership.organisation_id)
+    # plain SQL: every request asks this, and building the ORM query cost more than running it
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT m.role, o.kind, m.organisation_id FROM {Membership._meta.db_table} m "
+                       f"JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id WHERE m.user_id = %s",
+                       [user.pk])
+        for role, kind, organisation_id in cursor.fetchall():
+            roles.add(role)
+            if kind == Organisation.Kind.PROVIDER:
+                provider_orgs.add(organisation_id)
     return Viewer(
         user_id=user.pk,
         roles=frozenset(roles),

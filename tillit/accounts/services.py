@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import MUNICIPAL_ROLES, Membership, Organisation, Role, User
@@ -45,6 +45,15 @@ def organisation_rename(*, actor: Any, organisation: Organisation, name: str) ->
 def municipality() -> Organisation | None:
     """The municipality this installation serves (the first one registered)."""
     return Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY).order_by("pk").first()
+
+
+def municipality_name() -> str:
+    """The name of municipality(), or "" (plain SQL: every page's header shows it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name FROM {Organisation._meta.db_table} WHERE kind = %s ORDER BY id LIMIT 1",
+                       [Organisation.Kind.MUNICIPALITY.value])
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tillit.accounts import access
-from tillit.accounts.services import municipality
+from tillit.accounts.services import municipality_name
 
 
 def viewer(request: HttpRequest) -> dict[str, Any]:
@@ -55,7 +55,4 @@ def viewer(request: HttpRequest) -> dict[str, Any]:
 
 
 def _municipality_name() -> str:
-    if settings.TILLIT_MUNICIPALITY_NAME:
-        return settings.TILLIT_MUNICIPALITY_NAME
-    organisation = municipality()
-    return organisation.name if organisation else ""
+    return settings.TILLIT_MUNICIPALITY_NAME or municipality_name()
