@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.conftest import PASSWORD
 from tests.web.fixtures import populate
@@ -35,6 +36,9 @@ def page(live_server, monkeypatch):
         page.base_url = live_server.url  # type: ignore[attr-defined]
         yield page
         browser.close()
+        # the test's own queries ran while Playwright's loop was current: close that connection
+        # here, or PostgreSQL refuses to drop the test database at the end of the run
+        connections.close_all()
 
 
 def _shot(page, name: str) -> None:
