@@ -16,13 +16,13 @@ from fractions import Fraction
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tillit.care.models import CareEvent, Decision, DecisionIntervention, Intervention, Recipient
+from tillit.care.models import CareEvent, Decision, Intervention, Recipient
 from tillit.common.granted_time import GrantedIntervention, minutes_per_day
 from tillit.common.periods import Month
 from tillit.compensation.bands import VersionSpan
 from tillit.compensation.pricing import Recipient as Priced
 from tillit.engine import compensation as engine
-from tillit.engine.reference import select
+from tillit.engine.reference import granted_lines, select
 from tillit.registry.models import Area, Zone
 
 
@@ -34,12 +34,6 @@ def _day(value: datetime.date | str | None) -> datetime.date | None:
     return value if value is None or isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
-# A decision's granted intervention in whole numbers: minutes × 100 × frequency × 10 000 ×
-# staff (minutes have two decimals and frequencies four; ROUND only removes a binary
-# floating-point remainder SQLite may keep).
-_GRANTED_LINES = pa.schema([("decision", pa.int64()), ("provider_id", pa.int64()), ("recipient_id", pa.int64()),
-                            ("number", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32()),
-                            ("category", pa.string()), ("period", pa.string()), ("weight", pa.int64())])
 _DECISIONS = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("start_date", pa.date32()),
                         ("end_date", pa.date32())])
 _RECIPIENTS = pa.schema([("recipient_id", pa.int64()), ("zone", pa.string()), ("alarm_customer", pa.bool_())])
@@ -50,17 +44,13 @@ class Registers:
 
     def __init__(self) -> None:
         self.categories = _categories()
-        line, decision = DecisionIntervention._meta.db_table, Decision._meta.db_table
-        lines = select(
-            f"SELECT d.id, d.provider_id, d.recipient_id, d.external_id, CAST(d.start_date AS TEXT), "
-            f"CAST(d.end_date AS TEXT), i.category, i.period, CAST(ROUND(i.minutes * 100) * ROUND(i.frequency * 10000) "
-            f"* CASE WHEN i.double_staffing THEN 2 ELSE 1 END AS BIGINT) "
-            f"FROM {line} i JOIN {decision} d ON d.id = i.decision_id", _GRANTED_LINES)
         # summed per decision, category and period: what compensation_granted.sql weighs by days
-        keys = [name for name in _GRANTED_LINES.names if name != "weight"]
-        summed = lines.group_by(keys, use_threads=False).aggregate([("weight", "sum")])
-        self.decision_table = summed.rename_columns([*keys, "weight"]).drop_columns(["decision"]).select(
-            engine.DECISION_LINES.names).cast(engine.DECISION_LINES)
+        keys = ["decision", "provider_id", "recipient_id", "number", "active_from", "active_to", "category", "period"]
+        summed = granted_lines().group_by(keys, use_threads=False).aggregate([("units", "sum")])
+        names = {"start_date": "active_from", "end_date": "active_to", "weight": "units_sum"}
+        self.decision_table = pa.table({name: summed[names.get(name, name)] for name in engine.DECISION_LINES.names}
+                                       ).cast(engine.DECISION_LINES)
+        decision = Decision._meta.db_table
         self.decisions = select(
             f"SELECT provider_id, recipient_id, CAST(start_date AS TEXT), CAST(end_date AS TEXT) FROM {decision}",
             _DECISIONS)

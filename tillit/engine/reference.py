@@ -102,20 +102,24 @@ def care_events(provider_id: int | None = None) -> pa.Table:
                    ("provider_id", pa.int64()), ("date", pa.date32()), ("reference", pa.string())]))
 
 
-# A granted intervention in whole numbers: `units` = minutes × 100 × frequency × 10 000 × staff
-# a `period` (minutes carry two decimals and frequencies four: care.models.DecisionIntervention).
-GRANTED_LINES = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("active_from", pa.date32()),
-                           ("active_to", pa.date32()), ("units", pa.int64()), ("period", pa.string())])
+# A decision's granted intervention in whole numbers: `units` = minutes × 100 × frequency ×
+# 10 000 × staff a `period` (minutes carry two decimals and frequencies four:
+# care.models.DecisionIntervention); `number` is the case system's decision number.
+GRANTED_LINES = pa.schema([("decision", pa.int64()), ("provider_id", pa.int64()), ("recipient_id", pa.int64()),
+                           ("number", pa.string()), ("active_from", pa.date32()), ("active_to", pa.date32()),
+                           ("category", pa.string()), ("period", pa.string()), ("units", pa.int64())])
 
 
 def granted_lines() -> pa.Table:
-    """Every granted intervention of every decision (GRANTED_LINES), read once (a year's run
-    reuses them). ROUND only removes a binary floating-point remainder SQLite may keep."""
+    """Every granted intervention of every decision (GRANTED_LINES), read once for a run of
+    several months (the indicators' granted time, the statements' registers). ROUND only
+    removes a binary floating-point remainder SQLite may keep."""
     line, decision = DecisionIntervention._meta.db_table, Decision._meta.db_table
     return select(
-        f"SELECT d.provider_id, d.recipient_id, CAST(d.start_date AS TEXT), CAST(d.end_date AS TEXT), "
-        f"CAST(ROUND(i.minutes * 100) * ROUND(i.frequency * 10000) * CASE WHEN i.double_staffing THEN 2 ELSE 1 END "
-        f"AS BIGINT), i.period FROM {line} i JOIN {decision} d ON d.id = i.decision_id", GRANTED_LINES)
+        f"SELECT d.id, d.provider_id, d.recipient_id, d.external_id, CAST(d.start_date AS TEXT), "
+        f"CAST(d.end_date AS TEXT), i.category, i.period, CAST(ROUND(i.minutes * 100) * ROUND(i.frequency * 10000) "
+        f"* CASE WHEN i.double_staffing THEN 2 ELSE 1 END AS BIGINT) "
+        f"FROM {line} i JOIN {decision} d ON d.id = i.decision_id", GRANTED_LINES)
 
 
 def granted_parameters(month: Month) -> dict[str, object]:
