@@ -289,3 +289,27 @@ def test_empty_lines_are_found_across_chunk_borders(tmp_path, monkeypatch, chunk
     # lines: 1 h, 2 a, 3 empty, 4 b, 5 empty, 6 c, 7 empty, 8 empty, 9 d
     assert reading._empty_lines(path, header_row=1) == [3, 5, 7, 8]
     assert reading._empty_lines(path, header_row=5) == [7, 8]
+
+
+@pytest.mark.parametrize(("content", "proved"), [
+    (b"h;i\na;1\nb;2\n", True),
+    (b"h;i\na;1\nb;2", True),  # no newline after the last line
+    (b"h;i\na;1\n\nb;2\n", False),  # an empty line
+    (b"h;i\na;1\nb;2\n\n", False),  # an empty last line
+    (b'h;i\n"a\nstill a";1\nb;2\n', False),  # a record over two lines: counted lines and records differ
+])
+def test_counting_lines_proves_there_are_no_empty_ones_only_when_it_can(tmp_path, content, proved) -> None:
+    """The quick proof (newlines against records) must never hide an empty line; when it
+    cannot prove, the lines are looked for one by one."""
+    import duckdb
+
+    from tillit.ledger import reading
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    connection = duckdb.connect()
+    connection.execute(  # read as read_raw_visits reads
+        "CREATE TABLE raw_visits AS SELECT * FROM read_csv(?, delim = ';', header = true, quote = '\"', "
+        "escape = '\"', auto_detect = false, columns = {'h': 'VARCHAR', 'i': 'VARCHAR'})", [str(path)])
+    assert reading._every_line_a_record(path, 1, connection, []) is proved
+    assert reading._every_line_a_record(path, 1, connection, [(2, "", "")]) is False

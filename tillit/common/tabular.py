@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext
 
@@ -400,6 +399,8 @@ def _csv_records(source: pathlib.Path | bytes, encoding: str, delimiter: str, fi
 
 def _xlsx_records(source: pathlib.Path | bytes, file_name: str, sheet: str | None) -> Iterator[list[str]]:
     """Yield every row of the chosen sheet as text, closing the workbook however we stop."""
+    import openpyxl  # here, not at the top: every command imports this module, few read workbooks
+
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source, read_only=True, data_only=True

@@ -8,13 +8,15 @@ once when the caller says so), and the same file twice changes nothing.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,7 @@ from tillit.deliveries.signals import delivery_loaded
 
 # A delivered value is kept in the report only this long (the model's column width).
 _VALUE_WIDTH = 255
+_ISSUE_BATCH = 5000
 # What a personal identity number looks like anywhere in a cell: [YY]YYMMDD, an optional
 # - or +, four digits. Month digits (0 or 1 first) keep organisation numbers (third digit
 # 2 or more) readable.
@@ -100,20 +103,23 @@ def _read_rows(importer: Importer, table: Table) -> tuple[list[ParsedRow], list[
 
 def _save_issues(delivery: Delivery, issues: list[RowIssue]) -> None:
     DeliveryIssue.objects.filter(delivery=delivery).delete()
-    DeliveryIssue.objects.bulk_create(
-        [
-            DeliveryIssue(
-                delivery=delivery,
-                row=issue.row,
-                column=issue.column,
-                value=_mask_identities(issue.value or "")[:_VALUE_WIDTH],
-                reason=_mask_identities(issue.reason),
-                severity=issue.severity,
-            )
-            for issue in issues
-        ],
-        batch_size=1000,
-    )
+    store_issues(delivery, ((issue.row, issue.column, _mask_identities(issue.value or ""),
+                             _mask_identities(issue.reason), issue.severity) for issue in issues))
+
+
+def store_issues(delivery: Delivery, issues: Iterable[tuple[int, str, str | None, str, str]]) -> None:
+    """Add (row, column, value, reason, severity) to the delivery's report, values cut to the
+    column's width. Plain executemany: a month of visits can carry ten thousand warnings, and
+    making a model object of each took longer than storing them."""
+    table = DeliveryIssue._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(DeliveryIssue._meta.get_field(name).column)
+                        for name in ("delivery", "row", "column", "value", "reason", "severity"))
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"
+    rows = ((delivery.pk, row, column, (value or "")[:_VALUE_WIDTH], reason, severity)
+            for row, column, value, reason, severity in issues)
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(rows, _ISSUE_BATCH)):
+            cursor.executemany(sql, batch)
 
 
 def _write(importer: Importer, delivery: Delivery, rows: list[ParsedRow], *, actor: Any) -> None:

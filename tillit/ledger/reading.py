@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 from django.utils.translation import gettext as _
 
+from tillit.common.duck import one
 from tillit.common.tabular import EXTRA_KEY, Table, open_table
 from tillit.ledger.columns import NAMES, VISIT_COLUMNS
 
@@ -97,8 +98,6 @@ def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_na
             positions = table.positions
             delimiter, header_row, numbered = table.delimiter or ";", table.header_row, False
 
-        # DuckDB skips empty lines without counting them: the rows after one are numbered past it
-        skipped = [] if numbered else _empty_lines(path, header_row)
         connection.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
         picks = ", ".join(
             f"{columns[positions[name]]} AS {name}" if name in positions else f"NULL::VARCHAR AS {name}"
@@ -116,26 +115,37 @@ def read_raw_visits(connection: duckdb.DuckDBPyConnection, source: Path, file_na
             """,
             [str(path), delimiter, header_row - 1],
         )
+        # DuckDB records one reject per missing or extra field; a line is one malformed record.
+        malformed = [
+            (int(line), _malformed_reason(error_type), (csv_line or "").strip()[:255])
+            for line, error_type, csv_line in connection.execute(
+                "SELECT line, min(error_type), min(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
+            ).fetchall()
+        ]
+        # DuckDB skips empty lines without counting them: the rows after one are numbered past it
+        skipped = ([] if numbered or _every_line_a_record(path, header_row, connection, malformed)
+                   else _empty_lines(path, header_row))
     finally:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
-    # DuckDB records one reject per missing or extra field; a line is one malformed record.
-    malformed = [
-        (int(line), _malformed_reason(error_type), (csv_line or "").strip()[:255])
-        for line, error_type, csv_line in connection.execute(
-            "SELECT line, min(error_type), min(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
-        ).fetchall()
-    ]
     _number_rows(connection, header_row, sorted([line for line, _reason, _text in malformed] + skipped), numbered)
     malformed += excel_malformed
     return RawVisits(table=table, malformed=malformed)
 
 
-def _empty_lines(path: Path, header_row: int) -> list[int]:
-    """The numbers of the empty lines after the header (DuckDB skips them without a trace).
+def _every_line_a_record(path: Path, header_row: int, connection: duckdb.DuckDBPyConnection,
+                         malformed: list[tuple[int, str, str]]) -> bool:
+    """Whether each line after the header became a record of `raw_visits`: then none was empty
+    (nor did a record span lines). Counting newlines costs a third of looking for empty lines."""
+    if malformed:
+        return False
+    records = one(connection, "SELECT count(*) FROM raw_visits")[0]
+    return _line_count(path) - header_row == records
 
-    Read in chunks and looked for as bytes: most files have none, and then this costs a scan
-    of the file at memory speed."""
+
+def _empty_lines(path: Path, header_row: int) -> list[int]:
+    """The numbers of the empty lines after the header (DuckDB skips them without a trace),
+    looked for as bytes, in chunks."""
     found: list[int] = []
     newlines, carry = 0, b""  # newlines before `data`; the last bytes of the chunk before
     with path.open("rb") as handle:
@@ -152,6 +162,16 @@ def _empty_lines(path: Path, header_row: int) -> list[int]:
             carry = data[-2:]
             newlines += data.count(b"\n", 0, len(data) - len(carry))
     return sorted(set(found))
+
+
+def _line_count(path: Path) -> int:
+    """Lines in the file: its newlines, and one more for a last line without one."""
+    lines, last = 0, b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last not in (b"", b"\n"))
 
 
 def _number_rows(connection: duckdb.DuckDBPyConnection, header_row: int, rejected: list[int], numbered: bool) -> None:

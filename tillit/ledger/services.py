@@ -36,7 +36,7 @@ from tillit.audit.services import audit_record
 from tillit.common.duck import connect, one
 from tillit.common.periods import Month
 from tillit.common.tabular import StructuralError
-from tillit.deliveries.models import Delivery, DeliveryIssue
+from tillit.deliveries.models import Delivery
 from tillit.deliveries.signals import delivery_loaded
 from tillit.ledger import store, validation
 from tillit.ledger.models import LedgerLock, LedgerMonth, VisitBatch, VisitFile
@@ -120,8 +120,8 @@ def visit_delivery_load(
         validation.overlaps(connection)
         validation.overlaps_with_earlier(connection, _current_files(connection), complete=complete)
         progress("staging")
-        batch = _stage(connection, actor, delivery, raw, provider=provider, complete=complete, period=period,
-                       new_recipients=new_recipients)
+        _stage(connection, actor, delivery, raw, provider=provider, complete=complete, period=period,
+               new_recipients=new_recipients)
     finally:
         connection.close()
     if delivery.status == Delivery.Status.PENDING and (delivery.rows_rejected == 0 or accept_valid):
@@ -196,7 +196,7 @@ def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provide
         "SELECT row, col, coalesce(value, ''), reason, severity FROM issues ORDER BY row, severity"
     ).fetchall()
     # A malformed line is kept as delivered text: mask any identity number in it, as every report does.
-    from tillit.deliveries.services import _mask_identities
+    from tillit.deliveries.services import _mask_identities, store_issues
 
     issues += [(row, "", _mask_identities(text), reason, "error") for row, reason, text in raw.malformed]
     if period is not None:
@@ -218,11 +218,7 @@ def _stage(connection: Any, actor: Any, delivery: Delivery, raw: Any, *, provide
         delivery.rows_rejected = records - accepted_rows
         delivery.warnings = warning_rows
         delivery.save()
-        DeliveryIssue.objects.bulk_create(
-            [DeliveryIssue(delivery=delivery, row=row, column=column, value=(value or "")[:255], reason=reason,
-                           severity=severity) for row, column, value, reason, severity in issues],
-            batch_size=2000,
-        )
+        store_issues(delivery, issues)
         batch = VisitBatch.objects.create(
             delivery=delivery, provider=provider, complete=complete, period_start=first_day, period_end=last_day,
             rows=accepted_rows, provider_ids=sorted(provider_ids or []),
