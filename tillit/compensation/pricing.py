@@ -2,9 +2,10 @@
 
 Every line is exact until it is rounded to whole öre, half up; a statement's total is the sum
 of its rounded lines (PRODUCT.md, "Money"). Definitions: docs/compensation.md. The lines that
-come from the visits (time, per visit, per delivery, schablon, declined) and the regi
-adjustment are priced by the engine from the prices recipes.py resolves, and kept as columns
-(`LineSet`); this module prices the rest (monthly fees, new customers, absences).
+come from the visits (time, per visit, per delivery, schablon, declined), the monthly fees of
+safety-alarm customers and the regi adjustment are priced by the engine from the prices
+recipes.py resolves, and kept as columns (`LineSet`); this module prices the rest (new
+customers, absences).
 """
 
 from __future__ import annotations
@@ -134,7 +135,6 @@ class RegisterMonth:
     regi: str
     spans: list[VersionSpan]
     recipients: dict[int, Recipient]
-    alarm_recipients: set[int] = field(default_factory=set)
     # version valid_from → recipients who started with the provider in that version's days
     new_recipients: dict[datetime.date, set[int]] = field(default_factory=dict)
     # (recipient, version valid_from) → [(day of the stay, 1 = first; category; granted minutes that day)]
@@ -154,28 +154,8 @@ def plain_rate(rules: Rules, category: str, band: str, zone: str, regi: str) -> 
 
 
 def register_lines(month: RegisterMonth) -> list[Line]:
-    """The lines priced from the registers: monthly fees, new customers, absences."""
-    return _monthly(month) + _new_customers(month) + _absences(month)
-
-
-def _monthly(month: RegisterMonth) -> list[Line]:
-    """Fees per month: safety-alarm customers (the version in force on the month's last day)."""
-    if not month.spans:
-        return []
-    last = month.spans[-1]
-    fees = tuple(f for f in last.rules.per_month if f.alarm_customer)
-    by_zone: dict[str, Any] = {}  # the fee depends on the zone only: ask once per zone
-    lines = []
-    for recipient_id in sorted(month.alarm_recipients):
-        zone = month.recipients[recipient_id].zone
-        if zone not in by_zone:
-            by_zone[zone] = best(fees, zone=zone, regi=month.regi)
-        fee = by_zone[zone]
-        if fee is not None:
-            lines.append(Line(recipient_id=recipient_id, component="per_month", version_from=last.valid_from,
-                              quantity=Fraction(1), unit="month", rate=fee.amount,  # type: ignore[attr-defined]
-                              amount=fee.amount.quantize(ORE, ROUND_HALF_UP)))  # one month × the fee
-    return lines
+    """The lines priced from the registers: new customers, absences."""
+    return _new_customers(month) + _absences(month)
 
 
 def _new_customers(month: RegisterMonth) -> list[Line]:

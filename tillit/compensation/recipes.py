@@ -25,7 +25,7 @@ from tillit.compensation.pricing import (
 )
 from tillit.compensation.rules import Match, Rules, best
 from tillit.engine.compensation import (
-    BASES, GRANTED_PRICES, GRANTED_SCALE, REGI_PERCENTS, REGISTER_AMOUNTS, TIME_PRICES, VISIT_PRICES, Quantities, table,
+    ALARM_RECIPIENTS, BASES, GRANTED_PRICES, GRANTED_SCALE, MONTH_FEES, REGI_PERCENTS, REGISTER_AMOUNTS, TIME_PRICES, VISIT_PRICES, Quantities, table,
 )
 
 
@@ -161,6 +161,23 @@ def visit_prices(priced: dict[int, Priced], keys: list[tuple], categories: dict[
     return table(rows, VISIT_PRICES)
 
 
+def month_fees(priced: dict[int, Priced], zones: set[str]) -> pa.Table:
+    """For safety-alarm customers: each (provider, zone) → the monthly fee of the version in
+    force on the month's last day (no row: no fee there)."""
+    rows = []
+    for pid, provider in priced.items():
+        if not provider.spans:
+            continue
+        last = provider.spans[-1]
+        fees = tuple(f for f in last.rules.per_month if f.alarm_customer)
+        for zone in sorted(zones) if fees else ():
+            fee = best(fees, zone=zone, regi=provider.regi)
+            if fee is not None:
+                rows.append({"provider_id": pid, "version_from": last.valid_from, "zone": zone,
+                             "rate_n": _scaled(fee.amount, RATE_SCALE, "The amount")})  # type: ignore[attr-defined]
+    return table(rows, MONTH_FEES)
+
+
 def regi_percents(priced: dict[int, Priced]) -> pa.Table:
     """Each provider's version that adjusts its regi's lines (e.g. private +1.5 %) → the percentage."""
     rows = []
@@ -174,11 +191,15 @@ def regi_percents(priced: dict[int, Priced]) -> pa.Table:
 
 
 def price(quantities: Quantities, priced: dict[int, Priced], categories: dict[str, str],
-          register_lines: dict[int, list[Line]]) -> dict[int, LineSet]:
-    """Every provider's lines priced from the month's time and visits (the engine multiplies),
-    with the regi adjustment on them and on the lines priced from the registers."""
+          register_lines: dict[int, list[Line]], alarm_recipients: pa.Table | None = None,
+          zones: set[str] | frozenset[str] = frozenset()) -> dict[int, LineSet]:
+    """Every provider's lines priced from the month's time and visits and its safety-alarm
+    customers (`alarm_recipients`: provider_id, recipient_id; the engine multiplies), with the
+    regi adjustment on them and on the lines priced from the registers."""
     keys = quantities.price_keys()
     result = quantities.lines(prices={
+        "alarm_recipients": table([], ALARM_RECIPIENTS) if alarm_recipients is None else alarm_recipients,
+        "month_fees": month_fees(priced, zones),
         "bases": bases(priced),
         "time_prices": time_prices(priced, keys["time"]),
         "granted_prices": granted_prices(priced, keys["granted"]),

@@ -63,14 +63,19 @@ class Registers:
         self.alarms = set(recipients.filter(recipients["alarm_customer"])["recipient_id"].to_pylist())
         self.recipients = {pk: Priced(zone=zone, alarm_customer=pk in self.alarms) for pk, zone in zip(ids, zones)}
         self.recipient_table = recipients.select(["recipient_id", "zone"])
+        self.zones = set(zones)  # the zones a fee may name; '' for recipients in none
         self._absence_events: list[tuple] | None = None
 
-    def active_recipients(self, provider_id: int, month: Month) -> set[int]:
-        """Recipients with a decision with the provider on some day of the month."""
+    def alarm_recipients(self, provider_ids: list[int], month: Month) -> pa.Table:
+        """(provider_id, recipient_id) of each safety-alarm customer with a decision with the
+        provider on some day of the month (engine.ALARM_RECIPIENTS)."""
         d = self.decisions
-        mask = pc.and_(pc.and_(pc.equal(d["provider_id"], provider_id), pc.less_equal(d["start_date"], month.last_day)),
-                       pc.or_kleene(pc.is_null(d["end_date"]), pc.greater_equal(d["end_date"], month.first_day)))
-        return set(d.filter(mask)["recipient_id"].to_pylist())
+        mask = pc.and_(pc.and_(pc.is_in(d["provider_id"], pa.array(provider_ids, pa.int64())),
+                               pc.is_in(d["recipient_id"], pa.array(sorted(self.alarms), pa.int64()))),
+                       pc.and_(pc.less_equal(d["start_date"], month.last_day),
+                               pc.or_kleene(pc.is_null(d["end_date"]), pc.greater_equal(d["end_date"], month.first_day))))
+        return (d.filter(mask).group_by(["provider_id", "recipient_id"], use_threads=False).aggregate([])
+                .cast(engine.ALARM_RECIPIENTS))
 
     def new_recipients(self, provider_id: int, spans: list[VersionSpan]) -> dict[datetime.date, set[int]]:
         """Recipients whose first decision with the provider starts in a version's days."""

@@ -81,10 +81,9 @@ def _code_sets(keys: list[str], categories: dict[str, str], spans: dict[int, lis
 
 
 def _register_lines(registers: Registers, provider: Provider, spans: list[VersionSpan], month: Month) -> list[Line]:
-    """A provider's lines priced from the registers: monthly fees, new customers, absences."""
+    """A provider's lines priced from the registers: new customers, absences."""
     lines = register_lines(RegisterMonth(
         regi=provider.regi, spans=spans, recipients=registers.recipients,
-        alarm_recipients=registers.active_recipients(provider.pk, month) & registers.alarms,
         new_recipients=registers.new_recipients(provider.pk, spans),
         absence_days=registers.absence_days(provider.pk, spans, month)))
     return [line for line in lines if line.quantity]
@@ -119,7 +118,8 @@ def compute_month(month: Month, *, progress: Callable[[str], None] = lambda stag
                           recipients=registers.recipient_table, decision_lines=registers.decision_table)
         progress("pricing")
         from_registers = {pid: _register_lines(registers, providers[pid], spans[pid], month) for pid in models}
-        by_provider = recipes.price(visits, priced, registers.categories, from_registers)
+        by_provider = recipes.price(visits, priced, registers.categories, from_registers,
+                                    registers.alarm_recipients(list(models), month), registers.zones)
         provider_hours = visits.hours() if hours is not None else {}
         ledger_path = visits.ledger_path
     finally:

@@ -47,6 +47,9 @@ VISIT_PRICES = pa.schema([("provider_id", pa.int64()), ("version_from", pa.date3
                           ("source", pa.string()), ("quantity_n", pa.int64()), ("quantity_d", pa.int64()),
                           ("minutes", pa.string())])
 REGI_PERCENTS = pa.schema([("provider_id", pa.int64()), ("version_from", pa.date32()), ("percent_n", pa.int64())])
+MONTH_FEES = pa.schema([("provider_id", pa.int64()), ("version_from", pa.date32()), ("zone", pa.string()),
+                        ("rate_n", pa.int64())])
+ALARM_RECIPIENTS = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64())])
 REGISTER_AMOUNTS = pa.schema([("provider_id", pa.int64()), ("recipient_id", pa.int64()), ("version_from", pa.date32()),
                               ("amount_ore", pa.int64())])
 _EMPTY_LEDGER = """

@@ -7,6 +7,9 @@
 --     times the paid share (performed_capped: the cap over the performed time when it bites);
 --     or granted minutes at the category's rate (basis granted);
 --   visit components: per visit, per delivery, schablon and declined, from the visit counts;
+--   per month: the fee for each safety-alarm customer with a decision with the provider in the
+--     month (`alarm_recipients`), by the recipient's zone (`month_fees`: the version in force on
+--     the month's last day);
 --   regi adjustment: a percentage of each recipient's other lines (per version, rounded lines
 --     summed; with the lines priced from the registers, `register_amounts`) for the regis a
 --     version names (`regi_percents`); half away from zero, since it can be negative.
@@ -71,6 +74,12 @@ lines AS (
     SELECT provider_id, recipient_id, component, version_from, category, band, intervention, unit, rate_n, percent_n,
            quantity_n, quantity_d, NULL, NULL, visits, occasions, NULL, NULL, NULL, minutes
     FROM visit_lines
+    UNION ALL
+    SELECT a.provider_id, a.recipient_id, 'per_month', f.version_from, '', '', '', 'month', f.rate_n, NULL,
+           1, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM alarm_recipients a
+    LEFT JOIN recipients r USING (recipient_id)
+    JOIN month_fees f ON f.provider_id = a.provider_id AND f.zone = coalesce(r.zone, '')
 ),
 priced AS (
     SELECT *,
