@@ -2,50 +2,28 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import openpyxl
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from openpyxl.styles import Font
 
-from tillit.common.spreadsheets import neutralise
+from tillit.common.spreadsheets import Sheet, workbook
 from tillit.engine.catalogue import BY_CODE
 from tillit.quality.selectors import Overview, ProviderQuality
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _text(value: Any) -> Any:
-    return neutralise(str(value)) if isinstance(value, str) else value
-
-
-def _sheet(book: openpyxl.Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
-    sheet = book.create_sheet(title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_text(value) for value in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula
-    for column in sheet.columns:
-        width = max(len(str(cell.value or "")) for cell in column)
-        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
-    sheet.freeze_panes = "A2"
-
-
-def _workbook_response(book: openpyxl.Workbook, name: str) -> HttpResponse:
-    del book[book.sheetnames[0]]  # the empty default sheet
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+def _workbook_response(sheets: list[Sheet], name: str) -> HttpResponse:
+    response = HttpResponse(workbook(sheets), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
+
+
+def _sheet(title: str, header: list[str], rows: list[list[Any]]) -> Sheet:
+    return Sheet(title, header, rows, min_width=10, max_width=60)
 
 
 def _pdf_response(request: HttpRequest, template: str, context: dict[str, Any], name: str) -> HttpResponse:
@@ -67,7 +45,6 @@ def overview_response(request: HttpRequest, data: Overview, export: str) -> Http
     if export == "pdf":
         labels = {code: BY_CODE[code].name for code in data.indicators}
         return _pdf_response(request, "web/quality/pdf_overview.html", {"data": data, "labels": labels}, name)
-    book = openpyxl.Workbook()
     header = [_("Provider"), _("Organisation number"), _("Rules met"), _("Rules judged"),
               *[str(BY_CODE[code].name) for code in data.indicators]]
     rows = []
@@ -75,7 +52,6 @@ def overview_response(request: HttpRequest, data: Overview, export: str) -> Http
         judged = [c for c in row.compliance.values() if c.status != "not_measurable"]
         rows.append([row.provider.name, row.provider.org_number, row.met, len(judged),
                      *[_verdict(row.compliance.get(code)) for code in data.indicators]])
-    _sheet(book, _("Compliance"), header, rows)
     detail = []
     for row in data.rows:
         for code in data.indicators:
@@ -83,17 +59,19 @@ def overview_response(request: HttpRequest, data: Overview, export: str) -> Http
             if c:
                 detail.append([row.provider.name, str(BY_CODE[code].name), c.get_operator_display(), c.threshold,
                                c.value, _verdict(c), c.reason])
-    _sheet(book, _("Rules"), [_("Provider"), _("Indicator"), _("Requirement"), _("Threshold"), _("Value"),
-                              _("Verdict"), _("Why not measurable")], detail)
-    return _workbook_response(book, name)
+    return _workbook_response([
+        _sheet(_("Compliance"), header, rows),
+        _sheet(_("Rules"), [_("Provider"), _("Indicator"), _("Requirement"), _("Threshold"), _("Value"),
+                            _("Verdict"), _("Why not measurable")], detail),
+    ], name)
 
 
 def provider_response(request: HttpRequest, data: ProviderQuality, export: str) -> HttpResponse:
     name = f"kvalitet-{slugify(data.provider.name)}-{data.month}"
     if export == "pdf":
         return _pdf_response(request, "web/quality/pdf_provider.html", {"data": data}, name)
-    book = openpyxl.Workbook()
-    _sheet(book, _("Indicators"), [
+    months = [month for month, _value in data.rows[0].trend] if data.rows else []
+    indicators = _sheet(_("Indicators"), [
         _("Indicator"), _("Unit"), _("Value"), _("Numerator"), _("Denominator"), _("Last month"),
         _("Median of all providers"),
     ], [
@@ -102,11 +80,10 @@ def provider_response(request: HttpRequest, data: ProviderQuality, export: str) 
          row.municipality_median]
         for row in data.rows
     ])
-    months = [month for month, _value in data.rows[0].trend] if data.rows else []
-    _sheet(book, _("Trend"), [_("Indicator"), *months],
-           [[str(row.indicator.name), *[value for _month, value in row.trend]] for row in data.rows])
-    _sheet(book, _("Compliance"), [_("Indicator"), _("Requirement"), _("Threshold"), _("Value"), _("Verdict"),
-                                   _("Why not measurable")],
-           [[str(BY_CODE[c.indicator].name), c.get_operator_display(), c.threshold, c.value, _verdict(c), c.reason]
-            for c in data.compliance])
-    return _workbook_response(book, name)
+    trend = _sheet(_("Trend"), [_("Indicator"), *months],
+                   [[str(row.indicator.name), *[value for _month, value in row.trend]] for row in data.rows])
+    compliance = _sheet(_("Compliance"), [_("Indicator"), _("Requirement"), _("Threshold"), _("Value"), _("Verdict"),
+                                          _("Why not measurable")],
+                        [[str(BY_CODE[c.indicator].name), c.get_operator_display(), c.threshold, c.value,
+                          _verdict(c), c.reason] for c in data.compliance])
+    return _workbook_response([indicators, trend, compliance], name)

@@ -8,21 +8,18 @@ commas, UTF-8 with BOM so that Excel in Sweden opens it right.
 from __future__ import annotations
 
 import io
-from typing import Any
 
-import openpyxl
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from openpyxl.styles import Font
 
 from tillit.accounts.access import Viewer
 from tillit.common.errors import NotFound
-from tillit.common.spreadsheets import neutralise
+from tillit.common.spreadsheets import Sheet, workbook
 from tillit.compensation import selectors
 from tillit.compensation.models import Statement
-from tillit.compensation.statement_data import LINE_COLUMNS, NUMBER_KEYS, line_headers, line_rows, safe_text, write_csv
+from tillit.compensation.statement_data import LINE_COLUMNS, NUMBER_KEYS, line_headers, line_rows, write_csv
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTS = ("pdf", "xlsx", "csv")
@@ -51,69 +48,28 @@ def statement_response(request: HttpRequest, viewer: Viewer, statement: Statemen
     return _attachment(_pdf(request, viewer, statement), "application/pdf", f"{name}.pdf")
 
 
-def _text_cells(sheet: Any) -> None:
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # text, never a formula
-
-
-def _bold_header(sheet: Any) -> None:
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-
-
 def _workbook(viewer: Viewer, statement: Statement) -> bytes:
     """Two sheets: the totals (per component and in all), then every line."""
-    book = openpyxl.Workbook()
-    totals = book.active
-    totals.title = _("Totals")[:31]
-    totals.append([_("Provider"), _("Organisation number"), _("Month"), _("Version"), _("Status"),
-                   _("Component"), _("Lines"), _("Amount")])
-    _bold_header(totals)
-    head = [neutralise(statement.provider.name), neutralise(statement.provider.org_number), statement.month,
-            statement.number, str(statement.get_status_display())]
-    for total in selectors.statement_component_totals(viewer=viewer, statement=statement):
-        totals.append([*head, neutralise(total.label), total.lines, total.amount])
-        _text_cells(totals)
-    totals.append([*head, _("In all"), None, statement.total])
-    _text_cells(totals)
-    for cell in totals[totals.max_row]:
-        cell.font = Font(bold=True)
-    lines = book.create_sheet(_("Lines")[:31])
-    lines.append(line_headers())
-    _bold_header(lines)
-    for row in line_rows(viewer=viewer, statement=statement):
-        lines.append([row[key] if key in NUMBER_KEYS else safe_text(str(row[key] or "")) for key, _h in LINE_COLUMNS])
-        _text_cells(lines)
-    _formats(totals, {"G": "0", "H": _MONEY})
-    _formats(lines, {_letter(key): _LINE_FORMATS[key] for key in _LINE_FORMATS})
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    head = [statement.provider.name, statement.provider.org_number, statement.month, statement.number,
+            str(statement.get_status_display())]
+    totals = [[*head, str(total.label), total.lines, total.amount]
+              for total in selectors.statement_component_totals(viewer=viewer, statement=statement)]
+    totals.append([*head, str(_("In all")), None, statement.total])
+    keys = [key for key, _header in LINE_COLUMNS]
+    lines = [[row[key] if key in NUMBER_KEYS else str(row[key] or "") for key in keys]
+             for row in line_rows(viewer=viewer, statement=statement)]
+    return workbook([
+        Sheet(_("Totals"), [_("Provider"), _("Organisation number"), _("Month"), _("Version"), _("Status"),
+                            _("Component"), _("Lines"), _("Amount")], totals,
+              formats={6: "0", 7: _MONEY}, bold_last_row=True),
+        Sheet(_("Lines"), line_headers(), lines,
+              formats={keys.index(key): number_format for key, number_format in _LINE_FORMATS.items()}),
+    ])
 
 
 _MONEY = "#,##0.00"
 _LINE_FORMATS = {"version": "0", "granted_minutes": "0.00", "performed_minutes": "0.00", "quantity": "0.0000",
                  "rate": _MONEY, "percent": "0.00", "amount": _MONEY}
-
-
-def _letter(key: str) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter([k for k, _h in LINE_COLUMNS].index(key) + 1)
-
-
-def _formats(sheet: Any, formats: dict[str, str]) -> None:
-    """Readable widths, and numbers shown with the decimals they have (the values stay exact)."""
-    for column in sheet.columns:
-        letter = column[0].column_letter
-        width = max(len(str(cell.value or "")) for cell in column)
-        sheet.column_dimensions[letter].width = min(max(width + 2, 9), 40)
-        if letter in formats:
-            for cell in column[1:]:
-                cell.number_format = formats[letter]
 
 
 def _pdf(request: HttpRequest, viewer: Viewer, statement: Statement) -> bytes:
