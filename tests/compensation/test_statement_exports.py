@@ -98,3 +98,27 @@ def test_a_provider_named_like_a_formula_is_text_in_every_export(computed):
 
     pdf = _get(computed, "finance", "statement-pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+def test_the_pdf_prints_every_line_up_to_its_limit_and_beyond_it_says_where_they_are(computed, monkeypatch):
+    """A large provider's month has tens of thousands of lines, too many for a PDF (WeasyPrint
+    took minutes and gigabytes): above the limit the PDF keeps its totals and points to the
+    Excel and CSV files and the statement's page."""
+    from django.test import RequestFactory
+
+    from tillit.accounts.access import viewer_for
+    from tillit.web import statement_exports
+
+    request = RequestFactory().get("/", HTTP_HOST="localhost")
+    viewer = viewer_for(computed.world.user_a)
+    lines = computed.a.lines.count()
+    html = statement_exports.pdf_html(request, viewer, computed.a)
+    assert "P:r1" in html and "too many to print" not in html
+
+    monkeypatch.setattr(statement_exports, "PDF_LINE_LIMIT", lines - 1)
+    html = statement_exports.pdf_html(request, viewer, computed.a)
+    assert "P:r1" not in html
+    assert f"The statement has {lines} lines: too many to print." in html
+    assert "2,308.00" in html  # the total stays (English in tests)
+    pdf = statement_exports.statement_response(request, viewer, computed.a, "pdf")
+    assert pdf.content.startswith(b"%PDF-")
