@@ -62,11 +62,16 @@ def workbook(sheets: Iterable[Sheet]) -> bytes:
                 value = neutralise(value)
             elif value is not None and not isinstance(value, _TYPED):
                 value = neutralise(str(value))  # anything else (a lazy translation) as text
+            number_format = sheet.formats.get(index) if not isinstance(value, str) else None
+            if not strong and number_format is None:
+                # a plain value (most cells): openpyxl takes text for a formula only when it starts
+                # with "=", and neutralised text never does
+                return value
             written = WriteOnlyCell(out, value=value)
             if isinstance(value, str):
                 written.data_type = "s"  # text, never a formula
-            elif index in sheet.formats:
-                written.number_format = sheet.formats[index]
+            if number_format is not None:
+                written.number_format = number_format
             if strong:
                 written.font = bold
             return written
