@@ -123,18 +123,12 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Recipient:
-    zone: str
-    alarm_customer: bool
-
-
-@dataclass(frozen=True)
 class RegisterMonth:
     """What a provider's month is priced from besides the visits (the registers)."""
 
     regi: str
     spans: list[VersionSpan]
-    recipients: dict[int, Recipient]
+    zones: dict[int, str]  # recipient → zone ('' for none)
     # version valid_from → recipients who started with the provider in that version's days
     new_recipients: dict[datetime.date, set[int]] = field(default_factory=dict)
     # (recipient, version valid_from) → [(day of the stay, 1 = first; category; granted minutes that day)]
@@ -166,7 +160,7 @@ def _new_customers(month: RegisterMonth) -> list[Line]:
         if new is None:
             continue
         for recipient_id in sorted(month.new_recipients.get(span.valid_from, ())):
-            rate = plain_rate(span.rules, new.category, "", month.recipients[recipient_id].zone, month.regi)
+            rate = plain_rate(span.rules, new.category, "", month.zones[recipient_id], month.regi)
             if rate is not None:
                 lines.append(Line(recipient_id=recipient_id, component="new_customer", version_from=span.valid_from,
                                   quantity=Fraction(new.minutes) / 60, unit="hour", rate=rate, category=new.category))
@@ -185,7 +179,7 @@ def _absences(month: RegisterMonth) -> list[Line]:
                 if rule.first_day <= number <= rule.last_day and rule.category in ("", category):
                     minutes[category] += granted
             for category, total in sorted(minutes.items()):
-                rate = plain_rate(rules, category, "", month.recipients[recipient_id].zone, month.regi)
+                rate = plain_rate(rules, category, "", month.zones[recipient_id], month.regi)
                 if rate is not None and total:
                     lines.append(Line(recipient_id=recipient_id, component="absence", version_from=version_from,
                                       quantity=total / 60, unit="hour", rate=rate, category=category,

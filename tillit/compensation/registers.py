@@ -20,7 +20,6 @@ from tillit.care.models import CareEvent, Decision, Intervention, Recipient
 from tillit.common.granted_time import GrantedIntervention, minutes_per_day
 from tillit.common.periods import Month
 from tillit.compensation.bands import VersionSpan
-from tillit.compensation.pricing import Recipient as Priced
 from tillit.engine import compensation as engine
 from tillit.engine.reference import granted_lines, select
 from tillit.registry.models import Area, Zone
@@ -61,7 +60,7 @@ class Registers:
             f"LEFT JOIN {Zone._meta.db_table} z ON z.id = a.zone_id", _RECIPIENTS)
         ids, zones = recipients["recipient_id"].to_pylist(), recipients["zone"].to_pylist()
         self.alarms = set(recipients.filter(recipients["alarm_customer"])["recipient_id"].to_pylist())
-        self.recipients = {pk: Priced(zone=zone, alarm_customer=pk in self.alarms) for pk, zone in zip(ids, zones)}
+        self.zone_of = dict(zip(ids, zones))
         self.recipient_table = recipients.select(["recipient_id", "zone"])
         self.zones = set(zones)  # the zones a fee may name; '' for recipients in none
         self._absence_events: list[tuple] | None = None

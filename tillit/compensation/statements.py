@@ -83,7 +83,7 @@ def _code_sets(keys: list[str], categories: dict[str, str], spans: dict[int, lis
 def _register_lines(registers: Registers, provider: Provider, spans: list[VersionSpan], month: Month) -> list[Line]:
     """A provider's lines priced from the registers: new customers, absences."""
     lines = register_lines(RegisterMonth(
-        regi=provider.regi, spans=spans, recipients=registers.recipients,
+        regi=provider.regi, spans=spans, zones=registers.zone_of,
         new_recipients=registers.new_recipients(provider.pk, spans),
         absence_days=registers.absence_days(provider.pk, spans, month)))
     return [line for line in lines if line.quantity]
