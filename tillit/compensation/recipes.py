@@ -25,7 +25,8 @@ from tillit.compensation.pricing import (
 )
 from tillit.compensation.rules import Match, Rules, best
 from tillit.engine.compensation import (
-    ALARM_RECIPIENTS, BASES, GRANTED_PRICES, GRANTED_SCALE, MONTH_FEES, REGI_PERCENTS, REGISTER_AMOUNTS, TIME_PRICES, VISIT_PRICES, Quantities, table,
+    ALARM_RECIPIENTS, BASES, GRANTED_PRICES, GRANTED_SCALE, MONTH_FEES, REGI_PERCENTS, REGISTER_AMOUNTS, TIME_PRICES,
+    VISIT_PRICES, Quantities, table,
 )
 
 
