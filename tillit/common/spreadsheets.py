@@ -29,13 +29,16 @@ class Sheet:
 
     Text is neutralised and stored as text; numbers stay numbers (exact decimals included),
     shown with `formats` (column index → Excel number format). Columns are as wide as their
-    longest value, between `min_width` and `max_width` characters.
+    longest value, between `min_width` and `max_width` characters, unless `widths` are given:
+    then `rows` may be any iterable, read once as it is written (a row report of a million
+    issues never sits in memory).
     """
 
     title: str
     header: Sequence[str]
-    rows: Sequence[Sequence[Any]]
+    rows: Iterable[Sequence[Any]]
     formats: Mapping[int, str] = field(default_factory=dict)
+    widths: Sequence[int] | None = None
     bold_last_row: bool = False  # a closing total
     min_width: int = 9
     max_width: int = 40
@@ -43,6 +46,13 @@ class Sheet:
 
 def workbook(sheets: Iterable[Sheet]) -> bytes:
     """The sheets as an .xlsx file."""
+    buffer = io.BytesIO()
+    write_workbook(buffer, sheets)
+    return buffer.getvalue()
+
+
+def write_workbook(target: Any, sheets: Iterable[Sheet]) -> None:
+    """Write the sheets as an .xlsx file to `target` (a path or a binary file)."""
     import openpyxl  # here, not at the top: every command imports this module, few write workbooks
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -53,7 +63,7 @@ def workbook(sheets: Iterable[Sheet]) -> bytes:
     for sheet in sheets:
         out = book.create_sheet(str(sheet.title)[:31])
         # a streaming sheet takes its widths before its rows
-        for index, width in enumerate(_widths(sheet), start=1):
+        for index, width in enumerate(sheet.widths or _widths(sheet), start=1):
             out.column_dimensions[get_column_letter(index)].width = width
         out.freeze_panes = "A2"
 
@@ -77,16 +87,18 @@ def workbook(sheets: Iterable[Sheet]) -> bytes:
             return written
 
         out.append([cell(str(title), -1, strong=True) for title in sheet.header])
-        last = len(sheet.rows) - 1
-        for number, row in enumerate(sheet.rows):
-            strong = sheet.bold_last_row and number == last
+        rows = iter(sheet.rows)
+        row = next(rows, None)
+        while row is not None:
+            following = next(rows, None)  # one row ahead: the last may be a bold total
+            strong = sheet.bold_last_row and following is None
             out.append([cell(value, index, strong=strong) for index, value in enumerate(row)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            row = following
+    book.save(target)
 
 
 def _widths(sheet: Sheet) -> list[int]:
+    assert isinstance(sheet.rows, Sequence), "without widths, rows must be a sequence (read twice)"
     columns = max([len(sheet.header), *(len(row) for row in sheet.rows)], default=0)
     longest = [0] * columns
     for row in [sheet.header, *sheet.rows]:

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from tillit.common.spreadsheets import neutralise
+from tillit.common.spreadsheets import Sheet, neutralise, write_workbook
 from tillit.deliveries.models import Delivery, DeliveryIssue
 
 # Excel's last row; a longer report is cut there with a note (the CSV has it all).
@@ -43,33 +43,17 @@ def write_csv(handle: IO[str], delivery: Delivery) -> int:
 
 
 def write_xlsx(target: Any, delivery: Delivery) -> int:
-    """Write-only (streaming) workbook to a path or a binary file; returns the rows written."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    """Streaming workbook to a path or a binary file; returns the rows written."""
+    written = 0
 
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("Row report"))[:31])
-    sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDE", (8, 22, 28, 80, 12), strict=True):
-        sheet.column_dimensions[letter].width = width
-    header = []
-    for title in report_header():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for row in report_rows(delivery):
-        if count == XLSX_MAX_ROWS - 2:
-            sheet.append([None, None, None, _("The report goes on beyond Excel's last row; take it as CSV for all of it.")])
-            break
-        cells: list[Any] = [row[0] or None]
-        for value in row[1:]:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # text, never a formula
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
-    workbook.save(target)
-    return count
+    def rows() -> Iterator[list[Any]]:
+        nonlocal written
+        for row in report_rows(delivery):
+            if written == XLSX_MAX_ROWS - 2:
+                yield [None, None, None, _("The report goes on beyond Excel's last row; take it as CSV for all of it.")]
+                return
+            written += 1
+            yield [row[0] or None, *row[1:]]
+
+    write_workbook(target, [Sheet(str(_("Row report")), report_header(), rows(), widths=(8, 22, 28, 80, 12))])
+    return written
